@@ -1,0 +1,155 @@
+"""Decode one image file into a uint8 ``(H, W, C)`` array in the requested colour mode.
+
+Transparent pixels are composited on WHITE (``BACKGROUND``) for ``'rgb'`` and ``'grayscale'``: photos and icons
+saved with transparency usually sit on a white page. ``'rgba'`` keeps the alpha channel. 16-bit images
+(``I;16`` TIFF/PNG, ``I``) are scaled to 8 bits instead of clipped, which is what a bare ``convert('L')`` does.
+
+Example:
+    >>> import numpy as np, tempfile, os
+    >>> from PIL import Image
+    >>> path = os.path.join(tempfile.mkdtemp(), "a.png")
+    >>> Image.new("RGBA", (4, 2), (0, 0, 0, 0)).save(path)
+    >>> load_image(path, "rgb").shape, int(load_image(path, "rgb").min())
+    ((2, 4, 3), 255)
+"""
+from __future__ import annotations
+
+import os
+import warnings
+
+import numpy as np
+from PIL import Image
+
+COLOR_MODES = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
+CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
+BACKGROUND = (255, 255, 255)
+INTERPOLATIONS = {
+    "nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR,
+    "bicubic": Image.Resampling.BICUBIC, "lanczos": Image.Resampling.LANCZOS, "box": Image.Resampling.BOX,
+    "hamming": Image.Resampling.HAMMING, "area": Image.Resampling.BOX,
+}
+
+
+class ImageTooLargeError(ValueError):
+    """The image has more pixels than Pillow's decompression-bomb limit allows."""
+
+
+def check_color_mode(color_mode: str) -> str:
+    """Return ``color_mode`` if Keras accepts it (``'grayscale'``, ``'rgb'``, ``'rgba'``), else raise."""
+    if color_mode not in COLOR_MODES:
+        raise ValueError(f"color_mode={color_mode!r} is not supported; expected one of {tuple(COLOR_MODES)}.")
+    return color_mode
+
+
+def pixel_limit(max_pixels: int | None = None) -> int | None:
+    """The pixel limit in force: ``max_pixels`` if given, else Pillow's ``Image.MAX_IMAGE_PIXELS`` (read now)."""
+    return Image.MAX_IMAGE_PIXELS if max_pixels is None else max_pixels
+
+
+def check_size(img: Image.Image, path: str | os.PathLike, max_pixels: int | None = None) -> None:
+    """Refuse images above the decompression-bomb limit, from the header alone (nothing is decoded)."""
+    limit = pixel_limit(max_pixels)
+    width, height = img.size
+    if limit is not None and width * height > limit:
+        raise ImageTooLargeError(f"{os.fspath(path)}: {width}x{height} = {width * height} pixels exceeds the "
+                                 f"decompression-bomb limit of {limit} pixels (PIL.Image.MAX_IMAGE_PIXELS).")
+
+
+def open_image(path: str | os.PathLike, max_pixels: int | None = None) -> Image.Image:
+    """``Image.open`` that refuses images above the pixel limit with ``ImageTooLargeError`` (header only)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, with the file name
+            img = Image.open(path)
+    except Image.DecompressionBombError as exc:
+        raise ImageTooLargeError(f"{os.fspath(path)}: {exc}") from exc
+    try:
+        check_size(img, path, max_pixels)
+    except ImageTooLargeError:
+        img.close()
+        raise
+    return img
+
+
+def _to_8bit(img: Image.Image) -> Image.Image:
+    """Scale 16/32-bit integer and float greyscale images to ``'L'`` without clipping."""
+    a = np.asarray(img)
+    if img.mode.startswith("I;16") or (img.mode == "I" and a.max(initial=0) > 255):
+        a = np.round(a.astype(np.float64) / 257.0)
+    return Image.fromarray(np.clip(a, 0, 255).astype(np.uint8), "L")
+
+
+def convert_mode(img: Image.Image, color_mode: str, background: tuple[int, int, int] = BACKGROUND) -> Image.Image:
+    """Convert a PIL image of any mode to ``'L'``, ``'RGB'`` or ``'RGBA'``, compositing alpha on ``background``.
+
+    Example:
+        >>> convert_mode(Image.new("LA", (1, 1), (0, 0)), "grayscale").getpixel((0, 0))
+        255
+    """
+    target = COLOR_MODES[check_color_mode(color_mode)]
+    if img.mode.startswith("I") or img.mode == "F":
+        img = _to_8bit(img)
+    if img.mode == "P" and "transparency" in img.info or img.mode in ("LA", "La", "PA", "RGBa"):
+        img = img.convert("RGBA")
+    if target == "RGBA":
+        return img if img.mode == "RGBA" else img.convert("RGBA")
+    if img.mode == "RGBA":
+        canvas = Image.new("RGBA", img.size, background + (255,))
+        img = Image.alpha_composite(canvas, img)
+    return img if img.mode == target else img.convert(target)
+
+
+def _crop_to_aspect(img: Image.Image, height: int, width: int) -> Image.Image:
+    w, h = img.size
+    crop_w, crop_h = min(w, round(h * width / height)), min(h, round(w * height / width))
+    left, top = (w - crop_w) // 2, (h - crop_h) // 2
+    return img.crop((left, top, left + crop_w, top + crop_h))
+
+
+def load_image(path: str | os.PathLike, color_mode: str = "rgb", target_size: tuple[int, int] | None = None,
+               interpolation: str = "nearest", crop_to_aspect_ratio: bool = False,
+               max_pixels: int | None = None) -> np.ndarray:
+    """Decode ``path`` into a uint8 ``(H, W, C)`` array; ``target_size`` is ``(height, width)`` as in Keras.
+
+    Raises ``ImageTooLargeError`` above the pixel limit and Pillow's ``OSError`` / ``SyntaxError`` for broken
+    files. Example: see the module docstring.
+    """
+    check_color_mode(color_mode)
+    if interpolation not in INTERPOLATIONS:
+        raise ValueError(f"interpolation={interpolation!r} is not supported; expected one of "
+                         f"{tuple(INTERPOLATIONS)}.")
+    with open_image(path, max_pixels) as img:
+        img.load()
+        img = convert_mode(img, color_mode)
+    if target_size is not None:
+        height, width = int(target_size[0]), int(target_size[1])
+        if crop_to_aspect_ratio:
+            img = _crop_to_aspect(img, height, width)
+        if img.size != (width, height):
+            img = img.resize((width, height), INTERPOLATIONS[interpolation])
+    array = np.asarray(img, dtype=np.uint8)
+    return array[..., None] if array.ndim == 2 else array
+
+
+def verify_image(path: str | os.PathLike, max_pixels: int | None = None) -> str | None:
+    """Cheap scan-time check: ``None`` if the file looks like a readable image, else the reason it is not.
+
+    Opens the header, checks the pixel limit and runs Pillow's ``verify()`` (checksums, structure). A few broken
+    files (e.g. truncated JPEGs) pass and fail later, when decoded.
+
+    Example:
+        >>> import tempfile, os
+        >>> bad = os.path.join(tempfile.mkdtemp(), "x.png"); open(bad, "wb").close()
+        >>> verify_image(bad)
+        'empty file (0 bytes)'
+    """
+    try:
+        if os.path.getsize(path) == 0:
+            return "empty file (0 bytes)"
+        with open_image(path, max_pixels) as img:
+            img.verify()
+    except ImageTooLargeError as exc:
+        return str(exc).split(": ", 1)[1]
+    except Exception as exc:  # Pillow raises many types for broken files; each becomes a reported reason.
+        return f"{type(exc).__name__}: {exc}"
+    return None

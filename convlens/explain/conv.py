@@ -1,0 +1,133 @@
+"""Step-by-step cross-correlation ("convolution" in deep learning) in NumPy: ``conv1d`` and ``conv2d``."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from convlens.arithmetic import conv_output_length
+from convlens.explain import _core
+from convlens.explain.steps import ConvStep, Steps
+from convlens.explain.text import block, number
+
+if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
+    from matplotlib.figure import Figure
+
+
+@dataclass(frozen=True)
+class ConvTrace:
+    """The result of :func:`conv2d` / :func:`conv1d` with every step that produced it.
+
+    ``padded`` and ``kernel`` are channels-last (a trailing channel axis is added to 2-D inputs); ``output`` has
+    only the spatial axes. ``steps[i]`` is built on access, in row-major order of the output.
+    """
+
+    op: str
+    input: np.ndarray
+    padded: np.ndarray
+    kernel: np.ndarray
+    strides: tuple[int, ...]
+    padding: tuple[tuple[int, int], ...]
+    bias: float
+    output: np.ndarray
+    channels: bool = field(default=False)
+
+    @property
+    def rank(self) -> int:
+        """Number of spatial axes: 1 for conv1d, 2 for conv2d."""
+        return len(self.strides)
+
+    @cached_property
+    def _windows(self) -> np.ndarray:
+        return _core.windows(self.padded, self.kernel.shape[:-1], self.strides)
+
+    @property
+    def steps(self) -> Steps[ConvStep]:
+        """One :class:`ConvStep` per output value."""
+        return Steps(self.output.shape, self._step)
+
+    def _step(self, position: tuple[int, ...]) -> ConvStep:
+        patch = np.array(self._windows[position])
+        products = patch * self.kernel
+        if not self.channels:
+            patch, products = patch[..., 0], products[..., 0]
+        origin = tuple(p * s for p, s in zip(position, self.strides))
+        return ConvStep(position, origin, patch, products, float(products.sum()), self.bias)
+
+    def to_text(self, max_steps: int | None = 20) -> str:
+        """The whole trace as text; at most ``max_steps`` steps are written out (None: all of them)."""
+        shown = len(self.steps) if max_steps is None else min(max_steps, len(self.steps))
+        kernel = self.kernel if self.channels else self.kernel[..., 0]
+        padded = self.padded if self.channels else self.padded[..., 0]
+        parts = [
+            f"{self.op}: input {_core.shape_text(np.shape(self.input))}, kernel {_core.shape_text(kernel.shape)}, "
+            f"stride {self.strides}, padding {self.padding}, bias {number(self.bias)} → output "
+            f"{_core.shape_text(self.output.shape)}",
+            block("kernel", kernel),
+            block("input (padded)" if any(sum(p) for p in self.padding) else "input", padded),
+        ]
+        parts += [f"step {i}: {self.steps[i]}" for i in range(shown)]
+        if shown < len(self.steps):
+            parts.append(f"... {len(self.steps) - shown} more steps")
+        parts.append(block("output", self.output))
+        return "\n\n".join(parts)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def figure(self, step: int = 0) -> Figure:
+        """Step ``step`` drawn: the patch outlined on the padded input, the kernel, the output filled so far."""
+        from convlens.explain.figure import partial_output, step_figure
+
+        current = self.steps[step]
+        index = step % len(self.steps)
+        channels = self.padded.shape[-1]
+        suffix = [f" channel {c}" if self.channels else "" for c in range(channels)]
+        padded = " (padded)" if any(sum(p) for p in self.padding) else ""
+        inputs = [(self.padded[..., c], f"input{suffix[c]}{padded}") for c in range(channels)]
+        kernels = [(self.kernel[..., c], f"kernel{suffix[c]}") for c in range(channels)]
+        output = (partial_output(self.output, index, self.rank),
+                  f"output after step {index} (of 0–{len(self.steps) - 1}): {number(current.value)}")
+        return step_figure(inputs, kernels, [output], current.origin, self.kernel.shape[:-1])
+
+
+def _correlate(op: str, image: object, kernel: object, stride: object, padding: object, bias: float,
+               rank: int) -> ConvTrace:
+    x, has_channels = _core.with_channels(image, "image", rank)
+    w, _ = _core.with_channels(kernel, "kernel", rank)
+    _core.check_channels(x, w)
+    strides = _core.strides_tuple(stride, rank)
+    spatial, window = x.shape[:-1], w.shape[:-1]
+    pads = _core.resolve_padding(spatial, window, strides, padding)
+    padded = _core.pad(x, pads)
+    _core.check_fits(spatial, padded.shape[:-1], window, pads)
+    out_shape = tuple(conv_output_length(n, k, s, p) for n, k, s, p in zip(spatial, window, strides, pads))
+    patches = _core.windows(padded, window, strides)  # (*out, *window, C)
+    assert patches.shape[:rank] == out_shape, (patches.shape, out_shape)
+    output = np.tensordot(patches, w, axes=rank + 1) + float(bias)
+    return ConvTrace(op, np.asarray(image), padded, w, strides, pads, float(bias), output, has_channels)
+
+
+def conv2d(image: object, kernel: object, stride: int | tuple[int, int] = 1, padding: object = 0,
+           bias: float = 0.0) -> ConvTrace:
+    """Slide ``kernel`` over ``image`` (cross-correlation, as deep-learning libraries compute it).
+
+    ``image`` is ``(H, W)`` or ``(H, W, C)``; ``kernel`` is ``(kh, kw)`` or ``(kh, kw, C)``; ``padding`` is an int,
+    ``'valid'``, ``'same'``, ``(pad_h, pad_w)`` or ``((top, bottom), (left, right))`` zeros.
+
+    >>> trace = conv2d([[1, 1, 1, 0], [0, 1, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1]], [[1, 0], [0, 1]])
+    >>> trace.output.tolist()[0], trace.steps[0].total
+    ([2.0, 2.0, 2.0], 2.0)
+    """
+    return _correlate("conv2d", image, kernel, stride, padding, bias, rank=2)
+
+
+def conv1d(signal: object, kernel: object, stride: int = 1, padding: object = 0, bias: float = 0.0) -> ConvTrace:
+    """The 1-D version of :func:`conv2d`: ``signal`` is ``(L,)`` or ``(L, C)``, ``kernel`` ``(k,)`` or ``(k, C)``.
+
+    >>> conv1d([1, 2, 3, 4], [1, -1]).output.tolist()
+    [-1.0, -1.0, -1.0]
+    """
+    return _correlate("conv1d", signal, kernel, stride, padding, bias, rank=1)

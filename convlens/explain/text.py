@@ -1,0 +1,43 @@
+"""Plain-text rendering of numbers and small matrices for the explainer's traces."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def number(value: float) -> str:
+    """Integers without a decimal point, other values with 4 significant digits.
+
+    >>> number(4.0), number(0.8000000001), number(-0.25)
+    ('4', '0.8', '-0.25')
+    """
+    value = float(value)
+    if np.isnan(value):
+        return "·"
+    rounded = round(value)
+    if abs(value - rounded) < 1e-9 * max(1.0, abs(value)) and abs(value) < 1e15:
+        return str(int(rounded))
+    return f"{value:.4g}"
+
+
+def matrix_lines(array: np.ndarray, indent: str = "  ") -> list[str]:
+    """Right-aligned rows of a 1-D or 2-D array; a channels-last 3-D array is shown one channel at a time.
+
+    >>> matrix_lines(np.array([[1, 10], [2, 3]]))
+    ['   1 10', '   2  3']
+    """
+    arr = np.asarray(array, dtype=np.float64)
+    if arr.ndim == 3:
+        lines: list[str] = []
+        for c in range(arr.shape[-1]):
+            lines.append(f"{indent}[..., {c}]")
+            lines.extend(matrix_lines(arr[..., c], indent + "  "))
+        return lines
+    rows = np.atleast_2d(arr)
+    cells = [[number(v) for v in row] for row in rows]
+    width = max((len(c) for row in cells for c in row), default=1)
+    return [indent + " ".join(c.rjust(width) for c in row) for row in cells]
+
+
+def block(title: str, array: np.ndarray, indent: str = "  ") -> str:
+    """A titled matrix, e.g. ``'kernel:\\n  1 0\\n  0 1'``."""
+    return "\n".join([f"{title}:"] + matrix_lines(array, indent))

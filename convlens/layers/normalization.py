@@ -1,0 +1,67 @@
+"""Batch normalization with Keras's meaning of ``momentum`` and ``epsilon``.
+
+Example:
+    >>> BatchNormalization().param_count((None, 8, 8, 64)).non_trainable
+    128
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from convlens import arithmetic, initializers
+from convlens.arithmetic import ParamCount
+from convlens.layers.base import Layer, Shape
+
+
+class BatchNormalization(Layer):
+    """Normalize the last (channel) axis.
+
+    Keras's ``momentum=0.99`` is the weight of the *old* moving statistics; torch's momentum is the weight of the
+    new batch, so torch gets ``1 - momentum``.
+    """
+
+    def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
+                 scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
+                 moving_mean_initializer: Any = "zeros", moving_variance_initializer: Any = "ones",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if axis not in (-1,):
+            raise ValueError(f"BatchNormalization normalizes the channels-last axis: axis must be -1, got {axis!r}")
+        if not 0 <= momentum <= 1:
+            raise ValueError(f"momentum must be in [0, 1], got {momentum!r}")
+        self.axis, self.momentum, self.epsilon, self.center, self.scale = axis, momentum, epsilon, center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+
+    def build(self, input_shape: Shape) -> None:
+        channels = input_shape[-1]
+        if channels is None:
+            raise self.shape_error(input_shape, "the channel axis must be known")
+        self.gamma = nn.Parameter(self.gamma_initializer((channels,))) if self.scale else None
+        self.beta = nn.Parameter(self.beta_initializer((channels,))) if self.center else None
+        self.register_buffer("moving_mean", self.moving_mean_initializer((channels,)))
+        self.register_buffer("moving_variance", self.moving_variance_initializer((channels,)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = F.batch_norm(x.movedim(-1, 1), self.moving_mean, self.moving_variance, self.gamma, self.beta,
+                         self.training, 1.0 - self.momentum, self.epsilon)
+        return y.movedim(1, -1)
+
+    def weight_tensors(self) -> list[torch.Tensor]:
+        return [t for t in (self.gamma, self.beta, self.moving_mean, self.moving_variance) if t is not None]
+
+    def param_count(self, input_shape: Shape) -> ParamCount:
+        return arithmetic.batch_norm_params(input_shape[-1], self.center, self.scale)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon,
+                "center": self.center, "scale": self.scale}
+
+
+__all__ = ["BatchNormalization"]

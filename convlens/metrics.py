@@ -1,0 +1,90 @@
+"""Keras metrics as per-sample torch functions, averaged over an epoch by the engine.
+
+``'accuracy'`` / ``'acc'`` become categorical, sparse or binary accuracy from the loss, as Keras chooses.
+
+Example:
+    >>> import torch
+    >>> acc = resolve("accuracy", "sparse")
+    >>> acc(torch.tensor([1, 0]), torch.tensor([[0.2, 0.8], [0.3, 0.7]])).tolist()
+    [1.0, 0.0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+
+from convlens import losses
+
+
+def categorical_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
+    return (y_pred.argmax(-1) == y_true.argmax(-1)).float()
+
+
+def sparse_categorical_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
+    return (y_pred.argmax(-1) == y_true.reshape(-1).long()).float()
+
+
+def binary_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
+    predicted = y_pred > (0.0 if logits else 0.5)  # sigmoid(z) > 0.5  ⇔  z > 0
+    hits = (predicted == (y_true.reshape(y_pred.shape) > 0.5)).float()
+    return hits.mean(-1) if hits.dim() > 1 else hits
+
+
+def _top_k(targets: torch.Tensor, y_pred: torch.Tensor, k: int) -> torch.Tensor:
+    top = y_pred.topk(min(k, y_pred.shape[-1]), dim=-1).indices
+    return (top == targets.reshape(-1, 1)).any(-1).float()
+
+
+def top_k_categorical_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False,
+                               k: int = 5) -> torch.Tensor:
+    return _top_k(y_true.argmax(-1), y_pred, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False,
+                                      k: int = 5) -> torch.Tensor:
+    return _top_k(y_true.reshape(-1).long(), y_pred, k)
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A metric under the name the user gave (``'acc'`` stays ``'acc'`` in the history)."""
+
+    name: str
+    fn: Callable[..., torch.Tensor]
+
+    def __call__(self, y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
+        return self.fn(y_true, y_pred, logits=logits)
+
+
+_ACCURACY = {"categorical": categorical_accuracy, "sparse": sparse_categorical_accuracy,
+             "binary": binary_accuracy}
+_NAMED = {f.__name__: f for f in (categorical_accuracy, sparse_categorical_accuracy, binary_accuracy,
+                                  top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)}
+
+
+def _regression(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
+    return lambda y_true, y_pred, logits=False: fn(y_true, y_pred)
+
+
+def resolve(identifier: str | Callable, loss_kind: str, output_width: int | None = None) -> Metric:
+    """Turn a Keras metric name into a ``Metric`` for a loss of kind ``loss_kind``."""
+    if callable(identifier) and not isinstance(identifier, str):
+        name = getattr(identifier, "__name__", "metric")
+        if name in _NAMED:
+            return Metric(name, _NAMED[name])
+        return Metric(name, lambda y_true, y_pred, logits=False: identifier(y_true, y_pred))
+    key = identifier.lower()
+    if key in ("accuracy", "acc"):
+        kind = loss_kind if loss_kind in _ACCURACY else ("binary" if output_width == 1 else "categorical")
+        return Metric(identifier, _ACCURACY[kind])
+    if key in ("top_k_categorical_accuracy", "top_k_accuracy", "top5", "top_5_accuracy"):
+        fn = _NAMED["sparse_top_k_categorical_accuracy" if loss_kind == "sparse" else "top_k_categorical_accuracy"]
+        return Metric(identifier, fn)
+    if key in _NAMED:
+        return Metric(identifier, _NAMED[key])
+    if key in ("mse", "mae", "mean_squared_error", "mean_absolute_error"):
+        return Metric(identifier, _regression(losses.get(key).fn))
+    raise ValueError(f"unknown metric {identifier!r}; expected 'accuracy'/'acc', 'top_k_categorical_accuracy', "
+                     f"{sorted(_NAMED)}, 'mse', 'mae' or a function")

@@ -1,0 +1,102 @@
+"""``Sequential``: a plain stack of layers, built as soon as the input shape is known.
+
+Example:
+    >>> from convlens.layers import Conv2D, MaxPooling2D, Flatten, Dense
+    >>> model = Sequential()
+    >>> model.add(Conv2D(10, (5, 5), activation="relu", input_shape=(28, 28, 1)))
+    >>> model.add(MaxPooling2D((2, 2)))
+    >>> model.layers[1].output_shape
+    (None, 12, 12, 10)
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import torch
+from torch import nn
+
+from convlens import layers as layer_lib
+from convlens.layers import Input, Layer
+from convlens.models.model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers: ``Sequential([Conv2D(...), MaxPooling2D(...), ...])`` or ``add()`` one by one."""
+
+    def __init__(self, layers: Iterable[Layer | Input] | None = None, name: str | None = None) -> None:
+        super().__init__(name=name or "sequential")
+        self._stack = nn.ModuleList()
+        self.input_shape: tuple | None = None
+        for layer in layers or ():
+            self.add(layer)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._stack)
+
+    def add(self, layer: Layer | Input) -> None:
+        """Append a layer; shapes are checked now if the input shape is known."""
+        if isinstance(layer, Input):
+            if self._stack:
+                raise ValueError("Input(...) must come before the first layer")
+            self.input_shape = layer.shape
+            return
+        if not isinstance(layer, nn.Module):
+            raise TypeError(f"Sequential.add expects a layer (torch.nn.Module), got {type(layer).__name__}")
+        if not self._stack and self.input_shape is None and getattr(layer, "declared_input_shape", None):
+            self.input_shape = (None, *layer.declared_input_shape)
+        self._assign_name(layer)
+        self._stack.append(layer)
+        if self.input_shape is not None:
+            self.build(self.input_shape)
+
+    def _assign_name(self, layer: nn.Module) -> None:
+        if not isinstance(layer, Layer):
+            return
+        taken = {existing.name for existing in self._stack if isinstance(existing, Layer)}
+        if layer._name is None:
+            base, number = layer.name, 1
+            while f"{base}_{number}" in taken:
+                number += 1
+            layer.name = f"{base}_{number}"
+        elif layer.name in taken:
+            raise ValueError(f"layer name {layer.name!r} is already used in this model; names must be unique")
+
+    def build(self, input_shape: tuple) -> None:
+        """Create every layer's weights for ``input_shape`` (batch axis first, ``None``)."""
+        shape = (None, *tuple(input_shape)[1:])
+        self.input_shape = shape
+        for layer in self._stack:
+            shape = layer.build_for(shape) if isinstance(layer, Layer) else shape
+        self.built = True
+
+    def forward(self, x: torch.Tensor, activate: bool = True) -> torch.Tensor:
+        """Run the stack; ``activate=False`` skips the last layer's activation (logits for a fused loss)."""
+        if not self.built:
+            self.build((None, *x.shape[1:]))
+        last = len(self._stack) - 1
+        for i, layer in enumerate(self._stack):
+            x = layer(x, activate=False) if (i == last and not activate) else layer(x)
+        return x
+
+    @property
+    def output_activation(self) -> str | None:
+        last = self._stack[-1] if len(self._stack) else None
+        fn = getattr(last, "activation", None)
+        return getattr(fn, "__name__", None) if fn is not None else None
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "input_shape": list(self.input_shape[1:]) if self.input_shape else None,
+                "layers": [{"class_name": type(layer).__name__, "config": layer.get_config()}
+                           for layer in self._stack]}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Sequential":
+        model = cls(name=config.get("name"))
+        if config.get("input_shape") is not None:
+            model.add(Input(shape=tuple(config["input_shape"])))
+        for entry in config["layers"]:
+            layer_config = dict(entry["config"])
+            layer_config.pop("input_shape", None)
+            model.add(layer_lib.get(entry["class_name"]).from_config(layer_config))
+        return model

@@ -1,0 +1,132 @@
+"""``image_dataset_from_directory``: Keras's folder loader, returning an iterable of ``(x, y)`` NumPy batches.
+
+Differences from Keras, on purpose: the validation split is stratified per class (seeded by ``seed``, or 0 when
+no seed is given, so the ``'training'`` and ``'validation'`` calls never overlap), and hidden entries are skipped.
+``x`` is float32 in ``[0, 255]`` (no rescaling), ``y`` follows ``label_mode`` like Keras.
+
+Example:
+    >>> import os, tempfile
+    >>> from PIL import Image
+    >>> root = tempfile.mkdtemp()
+    >>> for cls in ("a", "b", "c"):
+    ...     os.makedirs(os.path.join(root, cls))
+    ...     for i in range(4): Image.new("RGB", (12, 12)).save(os.path.join(root, cls, f"{i}.png"))
+    >>> train = image_dataset_from_directory(root, image_size=(8, 8), batch_size=5, validation_split=0.25,
+    ...                                      subset="training", seed=1, verbose=False)
+    >>> train.class_names, len(train.file_paths), [x.shape[0] for x, _ in train]
+    (['a', 'b', 'c'], 9, [5, 4])
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from typing import Any, Iterator as TypingIterator
+
+import numpy as np
+
+from convlens.data.decode import verify_image
+from convlens.data.image_folder import DATASET_FORMATS, list_image_files, scan_image_folder
+from convlens.data.splits import stratified_split
+from convlens.preprocessing.file_iterator import FileImageIterator
+
+LABEL_MODES = ("int", "categorical", "binary", None)
+
+
+class ImageDataset(FileImageIterator):
+    """A finite, re-iterable sequence of ``(x, y)`` batches; ``for x, y in ds`` runs one epoch and reshuffles."""
+
+    def __init__(self, filepaths: list[str], labels: np.ndarray | None, class_names: list[str] | None,
+                 label_mode: str | None, **kwargs: Any) -> None:
+        self.class_names = class_names
+        self.file_paths = list(filepaths)
+        self.label_mode = label_mode
+        super().__init__(filepaths, labels, encode_labels=self._encode_labels, **kwargs)
+
+    def _encode_labels(self, labels: np.ndarray) -> np.ndarray | None:
+        if self.label_mode == "int":
+            return labels.astype(np.int32)
+        if self.label_mode == "binary":
+            return labels.astype(np.float32).reshape(-1, 1)
+        if self.label_mode == "categorical":
+            return np.eye(len(self.class_names or []) or int(labels.max()) + 1, dtype=np.float32)[labels]
+        return None
+
+    def __iter__(self) -> TypingIterator[Any]:  # type: ignore[override]
+        for i in range(len(self)):
+            yield self[i]
+        self.on_epoch_end()
+
+
+def _check_arguments(label_mode: str | None, color_mode: str, validation_split: float | None,
+                     subset: str | None) -> None:
+    if label_mode not in LABEL_MODES:
+        raise ValueError(f"label_mode={label_mode!r} is invalid; expected one of {LABEL_MODES}.")
+    if subset not in (None, "training", "validation", "both"):
+        raise ValueError(f"subset={subset!r} is invalid; expected 'training', 'validation', 'both' or None.")
+    if (validation_split is None) != (subset is None):
+        raise ValueError(f"validation_split={validation_split!r} and subset={subset!r} must be given together.")
+    if validation_split is not None and not 0.0 < validation_split < 1.0:
+        raise ValueError(f"validation_split must be between 0 and 1; received: {validation_split!r}")
+
+
+def _index_files(directory: str, labels: Any, class_names: list[str] | None, follow_links: bool
+                 ) -> tuple[list[str], np.ndarray | None, list[str] | None, list[tuple[str, str]]]:
+    if labels == "inferred":
+        folder = scan_image_folder(directory, DATASET_FORMATS, class_names, follow_links)
+        return folder.filepaths, folder.labels, folder.class_names, folder.errors
+    paths = list_image_files(os.fspath(directory), DATASET_FORMATS, follow_links)
+    if labels is not None and len(labels) != len(paths):
+        raise ValueError(f"Expected the lengths of `labels` to match the number of files in the target directory. "
+                         f"len(labels) is {len(labels)} while we found {len(paths)} files in {directory}.")
+    reasons = [verify_image(p) for p in paths]
+    errors = [(p, r) for p, r in zip(paths, reasons) if r is not None]
+    for path, reason in errors:
+        warnings.warn(f"Skipping {path}: {reason}", stacklevel=3)
+    keep = [i for i, r in enumerate(reasons) if r is None]
+    if not keep:
+        raise ValueError(f"No images found in directory {directory}. Allowed formats: {DATASET_FORMATS}")
+    kept_labels = None if labels is None else np.asarray(labels)[keep].astype(np.int64)
+    return [paths[i] for i in keep], kept_labels, class_names, errors
+
+
+def image_dataset_from_directory(directory: str, labels: Any = "inferred", label_mode: str | None = "int",
+                                 class_names: list[str] | None = None, color_mode: str = "rgb",
+                                 batch_size: int | None = 32, image_size: tuple[int, int] = (256, 256),
+                                 shuffle: bool = True, seed: int | None = None,
+                                 validation_split: float | None = None, subset: str | None = None,
+                                 interpolation: str = "bilinear", follow_links: bool = False,
+                                 crop_to_aspect_ratio: bool = False, verbose: bool = True, workers: int | None = None
+                                 ) -> ImageDataset | tuple[ImageDataset, ImageDataset]:
+    """Keras's ``image_dataset_from_directory``; ``subset='both'`` returns ``(train, validation)``.
+
+    ``batch_size=None`` yields the whole set as one batch. Example: see the module docstring.
+    """
+    _check_arguments(label_mode, color_mode, validation_split, subset)
+    if labels is None:
+        label_mode = None
+    paths, ids, names, errors = _index_files(directory, labels, class_names, follow_links)
+    if label_mode == "binary" and names is not None and len(names) != 2:
+        raise ValueError(f'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
+                         f"class_names={names}")
+    if verbose:
+        print(f"Found {len(paths)} files" + (f" belonging to {len(names)} classes." if names else "."))
+    split_labels = ids if ids is not None else np.zeros(len(paths), dtype=np.int64)
+    if validation_split is None:
+        parts = {"all": np.arange(len(paths))}
+    else:
+        train_idx, val_idx = stratified_split(split_labels, (1.0 - validation_split, validation_split),
+                                              seed if seed is not None else 0)
+        parts = {"training": train_idx, "validation": val_idx}
+        if subset != "both":
+            parts = {subset: parts[subset]}
+    datasets = []
+    for name, idx in parts.items():
+        if verbose and name != "all":
+            print(f"Using {len(idx)} files for {name}.")
+        ds = ImageDataset([paths[i] for i in idx], None if ids is None else ids[idx], names, label_mode,
+                          batch_size=batch_size or len(idx), shuffle=shuffle, seed=seed, target_size=image_size,
+                          color_mode=color_mode, interpolation=interpolation,
+                          crop_to_aspect_ratio=crop_to_aspect_ratio, workers=workers)
+        ds.errors = list(errors)
+        datasets.append(ds)
+    return tuple(datasets) if subset == "both" else datasets[0]

@@ -1,0 +1,178 @@
+"""Turn what the user gives ``fit`` into batches of tensors, with the checks that catch bad input early.
+
+Arrays become one tensor each, once: uint8 images stay uint8 and become float only batch by batch, float64 becomes
+float32. A Keras-``Sequence``-like object (``len`` in batches, ``[i]`` gives a batch) or a generator of batches
+works too.
+
+Example:
+    >>> import numpy as np
+    >>> data = ArrayData(np.zeros((10, 2), "uint8"), np.arange(10))
+    >>> [tuple(xb.shape) for xb, yb, wb in data.batches(4)]
+    [(4, 2), (4, 2), (2, 2)]
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+import numpy as np
+import torch
+
+Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]
+
+
+def to_tensor(values: Any, name: str) -> torch.Tensor:
+    """NumPy / list / tensor → tensor without copying where possible; float64 → float32, bool → float32."""
+    if isinstance(values, torch.Tensor):
+        tensor = values.detach()
+    else:
+        array = np.asarray(values)
+        if array.dtype == object:
+            raise ValueError(f"{name} must be a numeric array, got an array of Python objects (ragged lists?)")
+        if not array.flags.writeable:
+            array = array.copy()
+        tensor = torch.from_numpy(np.ascontiguousarray(array))
+    if tensor.dtype in (torch.float64, torch.float16, torch.bool):
+        tensor = tensor.float()
+    return tensor
+
+
+def as_model_input(batch: torch.Tensor) -> torch.Tensor:
+    """A batch as the model takes it: float32 (uint8 pixels keep their 0–255 values, as Keras does)."""
+    return batch if batch.is_floating_point() else batch.float()
+
+
+def check_finite(x: torch.Tensor, name: str) -> None:
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        bad = int((~torch.isfinite(x)).sum())
+        raise ValueError(f"{name} holds {bad} NaN or infinite values; clean the data before training")
+
+
+class ArrayData:
+    """In-memory ``(x, y[, sample_weight])`` arrays."""
+
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None) -> None:
+        self.x = to_tensor(x, "x")
+        self.y = None if y is None else to_tensor(y, "y")
+        self.sample_weight = None if sample_weight is None else to_tensor(sample_weight, "sample_weight").float()
+        if self.x.dim() == 0:
+            raise ValueError("x must hold at least one sample, got a scalar")
+        for name, other in (("y", self.y), ("sample_weight", self.sample_weight)):
+            if other is not None and len(other) != len(self.x):
+                raise ValueError(f"x has {len(self.x)} samples but {name} has {len(other)}; they must match")
+        if len(self.x) == 0:
+            raise ValueError("x holds no samples")
+        check_finite(self.x, "x")
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def steps(self, batch_size: int) -> int:
+        return -(-len(self.x) // batch_size)
+
+    def split(self, fraction: float) -> tuple["ArrayData", "ArrayData"]:
+        """Keras's ``validation_split``: the *last* ``fraction`` of the samples, taken before any shuffling."""
+        if not 0 < fraction < 1:
+            raise ValueError(f"validation_split must be in (0, 1), got {fraction!r}")
+        cut = int(len(self.x) * (1 - fraction))
+        if cut == 0 or cut == len(self.x):
+            raise ValueError(f"validation_split={fraction} leaves an empty split of {len(self.x)} samples")
+        parts = []
+        for sl in (slice(0, cut), slice(cut, None)):
+            part = ArrayData.__new__(ArrayData)
+            part.x = self.x[sl]
+            part.y = None if self.y is None else self.y[sl]
+            part.sample_weight = None if self.sample_weight is None else self.sample_weight[sl]
+            parts.append(part)
+        return parts[0], parts[1]
+
+    def peek(self) -> Batch:
+        """The first sample as a batch of one, for shape and target checks."""
+        return (as_model_input(self.x[:1]), None if self.y is None else self.y[:1], None)
+
+    def batches(self, batch_size: int, order: torch.Tensor | None = None) -> Iterator[Batch]:
+        n = len(self.x)
+        for start in range(0, n, batch_size):
+            if order is None:  # slices are views: no copy at all
+                index: Any = slice(start, start + batch_size)
+            else:
+                index = order[start:start + batch_size]
+            yield (as_model_input(self.x[index]), None if self.y is None else self.y[index],
+                   None if self.sample_weight is None else self.sample_weight[index])
+
+
+def _unpack(batch: Any) -> Batch:
+    if isinstance(batch, (tuple, list)):
+        if len(batch) == 1:
+            batch = (batch[0], None, None)
+        elif len(batch) == 2:
+            batch = (batch[0], batch[1], None)
+        elif len(batch) != 3:
+            raise ValueError(f"a batch must be x, (x, y) or (x, y, sample_weight); got a tuple of {len(batch)}")
+    else:
+        batch = (batch, None, None)
+    x, y, w = batch
+    return (as_model_input(to_tensor(x, "x batch")), None if y is None else to_tensor(y, "y batch"),
+            None if w is None else to_tensor(w, "sample_weight batch").float())
+
+
+class SequenceData:
+    """A Keras ``Sequence``-like object (``len`` in batches, ``[i]`` → batch) or an iterable of batches."""
+
+    def __init__(self, source: Any, steps: int | None = None) -> None:
+        self.source = source
+        self.indexable = hasattr(source, "__getitem__") and hasattr(source, "__len__")
+        if steps is None:
+            if not hasattr(source, "__len__"):
+                raise ValueError("a generator has no length: pass steps_per_epoch (and validation_steps)")
+            steps = len(source)
+        if steps < 1:
+            raise ValueError(f"the data yields no batches (steps={steps})")
+        self._steps = steps
+        self._iterator: Iterator | None = None
+        self._pending: Batch | None = None
+        self.class_indices = getattr(source, "class_indices", None)
+
+    def steps(self, batch_size: int | None = None) -> int:
+        return self._steps
+
+    def peek(self) -> Batch:
+        """The first batch (kept for the loop when it came from a one-shot generator)."""
+        if self.indexable:
+            return _unpack(self.source[0])
+        if self._pending is None:
+            self._iterator = iter(self.source)
+            self._pending = _unpack(next(self._iterator))
+        return self._pending
+
+    def batches(self, batch_size: int | None = None, order: Any = None) -> Iterator[Batch]:
+        if self.indexable:
+            for i in range(self._steps):
+                yield _unpack(self.source[i])
+            if hasattr(self.source, "on_epoch_end"):
+                self.source.on_epoch_end()
+            return
+        if self._iterator is None:
+            self._iterator = iter(self.source)
+        count = 0
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            yield pending
+            count = 1
+        for _ in range(count, self._steps):
+            try:
+                yield _unpack(next(self._iterator))
+            except StopIteration:
+                self._iterator = None
+                return
+
+
+def adapt(x: Any, y: Any = None, sample_weight: Any = None, steps: int | None = None) -> ArrayData | SequenceData:
+    """Pick the adapter for what was given."""
+    if isinstance(x, (np.ndarray, torch.Tensor, list)) and not (isinstance(x, list) and x and
+                                                               isinstance(x[0], tuple)):
+        if isinstance(x, list) and x and isinstance(x[0], (np.ndarray, torch.Tensor)) and y is None:
+            raise ValueError("x is a list of arrays; convlens models take one input array")
+        return ArrayData(x, y, sample_weight)
+    if y is not None:
+        raise ValueError("y must not be given when x is a generator or Sequence that yields (x, y) batches")
+    return SequenceData(x, steps)

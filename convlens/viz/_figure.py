@@ -1,0 +1,41 @@
+"""Figure creation and saving shared by every plot (object-oriented API, Agg canvas, no pyplot)."""
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+
+def new_figure(figsize: tuple[float, float]) -> Figure:
+    """Return a Figure on its own Agg canvas, so it renders and saves without a display.
+
+    Example:
+        >>> fig = new_figure((4, 3)); ax = fig.add_subplot(1, 1, 1)
+    """
+    fig = Figure(figsize=figsize)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def finish(fig: Figure, save: str | os.PathLike | None, tight: bool = True) -> Figure:
+    """Lay the figure out and write it as a PNG when `save` is a path; return it."""
+    if tight:
+        fig.tight_layout()
+    if save is not None:
+        fig.savefig(Path(save), format="png", dpi=100)
+    return fig
+
+
+def grid_shape(n: int, ncols: int | None = None) -> tuple[int, int]:
+    """Rows and columns for `n` panels: `ncols` wide (default: about square, at most 8)."""
+    if n < 1:
+        raise ValueError(f"need at least one panel to draw, got {n}")
+    if ncols is None:
+        ncols = min(8, math.ceil(math.sqrt(n)))
+    if ncols < 1:
+        raise ValueError(f"ncols must be a positive integer, got {ncols}")
+    ncols = min(ncols, n)
+    return math.ceil(n / ncols), ncols

@@ -1,0 +1,77 @@
+"""The most confident mistakes: the samples with the highest loss."""
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from convlens.viz._figure import finish, grid_shape, new_figure
+from convlens.viz._images import as_class_ids, as_image_batch, displayable, label_text
+
+
+def top_losses(y_true: np.ndarray | Sequence[int], probabilities: np.ndarray, k: int = 9) -> np.ndarray:
+    """Indices of the `k` samples with the highest cross-entropy `-log p[true]`, highest first.
+
+    Example:
+        >>> top_losses([0, 1], np.array([[0.9, 0.1], [0.8, 0.2]]), k=1).tolist()
+        [1]
+    """
+    probs = np.asarray(probabilities, dtype=np.float64)
+    ids = as_class_ids(y_true, "y_true")
+    if probs.ndim != 2 or len(probs) != len(ids):
+        raise ValueError(f"probabilities must be (N, num_classes) with N={len(ids)}, got shape {probs.shape}")
+    if k < 1:
+        raise ValueError(f"k must be a positive integer, got {k}")
+    losses = -np.log(np.clip(probs[np.arange(len(ids)), ids], 1e-12, 1.0))
+    return np.argsort(-losses, kind="stable")[:k]
+
+
+def plot_top_losses(
+    images: np.ndarray,
+    y_true: np.ndarray | Sequence[int],
+    probabilities: np.ndarray,
+    class_names: Sequence[str] | None = None,
+    k: int = 9,
+    only_mistakes: bool = True,
+    save: str | os.PathLike | None = None,
+) -> Figure:
+    """Show the `k` highest-loss samples titled 'pred (true)' and 'p=probability of pred'.
+
+    With `only_mistakes` (default) correctly classified samples are left out. A figure with
+    a single 'No mistakes' panel is returned when there is nothing to show.
+
+    Example:
+        >>> probs = np.array([[0.9, 0.1], [0.8, 0.2]])
+        >>> plot_top_losses(np.zeros((2, 4, 4)), [0, 1], probs, k=2).axes[0].get_title()
+        '0 (1)\\np=0.80'
+    """
+    batch = as_image_batch(images)
+    ids = as_class_ids(y_true, "y_true")
+    probs = np.asarray(probabilities, dtype=np.float64)
+    if len(batch) != len(ids):
+        raise ValueError(f"images and y_true must have the same length, got {len(batch)} and {len(ids)}")
+    order = top_losses(ids, probs, k=len(ids))
+    pred = probs.argmax(axis=1)
+    if only_mistakes:
+        order = order[pred[order] != ids[order]]
+    order = order[:k]
+    if len(order) == 0:
+        fig = new_figure((3, 1.5))
+        ax = fig.add_subplot(1, 1, 1, xticks=[], yticks=[])
+        ax.set_title("No mistakes")
+        return finish(fig, save)
+    rows, cols = grid_shape(len(order), min(len(order), 5))
+    fig = new_figure((2.2 * cols, 2.7 * rows))
+    for i, idx in enumerate(order):
+        ax = fig.add_subplot(rows, cols, i + 1, xticks=[], yticks=[])
+        arr, cmap = displayable(batch[idx])
+        ax.imshow(arr, cmap=cmap)
+        p, t = int(pred[idx]), int(ids[idx])
+        ax.set_title(
+            f"{label_text(p, class_names)} ({label_text(t, class_names)})\np={probs[idx, p]:.2f}",
+            color="blue" if p == t else "red",
+            fontsize=9,
+        )
+    return finish(fig, save)

@@ -1,0 +1,36 @@
+import numpy as np
+import pytest
+from PIL import Image
+
+from convlens.explain import load_matrix
+from convlens.explain.inputs import parse_matrix
+from convlens.explain.text import matrix_lines, number
+
+
+def test_parse_matrix_separators_and_fractions():
+    np.testing.assert_array_equal(parse_matrix("1 2 3; 4,5,6\n7 8 9"), np.arange(1, 10).reshape(3, 3))
+    assert parse_matrix("1/9 1/9")[0, 0] == pytest.approx(1 / 9)
+
+
+@pytest.mark.parametrize("text, message", [("", "expected a matrix"), ("1 x", "expected numbers"),
+                                           ("1 2; 3", "same number of values")])
+def test_parse_matrix_errors(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_matrix(text)
+
+
+def test_load_matrix_from_csv_text_and_image(tmp_path):
+    csv = tmp_path / "m.csv"
+    csv.write_text("1,2\n3,4\n")
+    np.testing.assert_array_equal(load_matrix(str(csv)), [[1, 2], [3, 4]])
+    png = tmp_path / "m.png"
+    Image.fromarray(np.array([[0, 255], [255, 0]], dtype=np.uint8)).convert("RGB").save(png)
+    np.testing.assert_array_equal(load_matrix(str(png)), [[0, 255], [255, 0]])
+    np.testing.assert_array_equal(load_matrix("5 6"), [[5, 6]])
+
+
+def test_number_formatting():
+    assert number(4.0) == "4"
+    assert number(0.1 * 8) == "0.8"
+    assert number(np.nan) == "·"
+    assert matrix_lines(np.zeros((1, 2, 2)))[0].strip() == "[..., 0]"

@@ -1,0 +1,60 @@
+"""Open the report in a real headless Chromium (Debian `chromium`, driven by the `playwright` package)."""
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CONVLENS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SECTIONS = [
+    "Model summary",
+    "Training curves",
+    "Test results",
+    "Predictions",
+    "Most confident mistakes",
+    "First-layer filters",
+    "Feature maps",
+    "Grad-CAM",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not os.path.isfile(CHROMIUM):
+        pytest.skip(f"no chromium executable at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as play:
+        # Offline: never let the page or the browser reach the network.
+        browser = play.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_report_loads_without_errors_and_shows_every_section(browser, full_report, tmp_path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    requests = []
+    page.on("request", lambda req: requests.append(req.url) if not req.url.startswith(("file:", "data:")) else None)
+    page.goto(full_report.as_uri(), wait_until="load")
+
+    assert errors == []
+    assert requests == []
+    assert page.locator("section h2").all_inner_texts() == SECTIONS
+    for heading in SECTIONS:
+        assert page.get_by_role("heading", name=heading, exact=True).is_visible()
+    widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+    assert len(widths) == 8 and min(widths) > 0
+    shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:4] == b"\x89PNG"
+    page.close()

@@ -1,0 +1,27 @@
+"""The RUN_DIR variant end to end with a model saved by convlens itself (what `convlens train` leaves)."""
+import json
+import re
+
+import numpy as np
+import pytest
+
+
+def test_report_from_a_saved_run_folder(tmp_path, make_cnn, test_samples):
+    models = pytest.importorskip("convlens.models", reason="convlens.models is not written yet")
+    if not hasattr(models, "load_model"):
+        pytest.skip("convlens.models.load_model is not written yet")
+    from convlens.report import write_report
+
+    model = make_cnn()
+    model.save(tmp_path / "model.convlens")
+    x, y = test_samples
+    np.savez(tmp_path / "test_data.npz", x_test=x, y_test=y)
+    (tmp_path / "history.csv").write_text("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.0,0.4,1.1\n1,0.7,0.6,0.5,0.9\n")
+    (tmp_path / "metrics.json").write_text(json.dumps({"test_loss": 0.9, "test_accuracy": 0.5}))
+
+    page = write_report(tmp_path).read_text()
+    assert 'class="note"' not in page, re.findall(r'class="note">(.*?)</p>', page)
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 8
+    expected = float(np.mean(model.predict(x.astype(np.float32) / 255).argmax(1) == y))
+    assert f"Accuracy on the {len(y)} stored test samples: {expected:.2%}" in page
+    assert "conv2d_1" in page  # the summary came from the loaded model
