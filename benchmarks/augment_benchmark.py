@@ -8,6 +8,7 @@ augmentation takes (goal <= 20%).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -34,8 +35,12 @@ def convlens_rate(x: np.ndarray, y: np.ndarray, batches: int) -> float:
 
 
 def keras_rate(x: np.ndarray, y: np.ndarray, batches: int) -> float | None:
+    os.environ.setdefault("KERAS_BACKEND", "torch")  # Keras 3 needs a backend; torch is already installed
     try:
-        from keras.preprocessing.image import ImageDataGenerator as KerasGenerator
+        try:
+            from keras.preprocessing.image import ImageDataGenerator as KerasGenerator
+        except ImportError:  # Keras >= 3.12 keeps it only under keras.src.legacy
+            from keras.src.legacy.preprocessing.image import ImageDataGenerator as KerasGenerator
     except Exception as exc:  # keras missing or without a usable backend
         print(f"keras: skipped ({type(exc).__name__}: {exc})")
         return None

@@ -6,6 +6,7 @@ Example:
     ...              ModelCheckpoint("model.weights.best.hdf5", save_best_only=True, save_weights_only=True)]
     >>> # model.fit(x, y, validation_split=0.2, epochs=50, callbacks=callbacks)
 """
+from convlens.callbacks.backup_and_restore import BackupAndRestore
 from convlens.callbacks.callback import Callback
 from convlens.callbacks.callback_list import CallbackList
 from convlens.callbacks.csv_logger import CSVLogger
@@ -21,6 +22,6 @@ from convlens.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from convlens.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler",
+    "BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler",
     "ModelCheckpoint", "MonitorCallback", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN",
 ]

@@ -25,7 +25,8 @@ from convlens.data.normalize import channel_stats, standardize
 Augmentation = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
 __all__ = [
-    "FILL_MODES", "Augmentation", "adjust_brightness", "adjust_contrast", "affine_warp", "channel_shift", "channel_stats", "compose",
+    "FILL_MODES", "Augmentation", "adjust_brightness", "adjust_contrast", "affine_warp", "channel_shift",
+    "channel_stats", "compose",
     "cutout", "flip_left_right", "flip_up_down", "keras_affine_matrices", "random_affine", "random_brightness",
     "random_channel_shift", "random_contrast", "random_crop", "random_flip", "random_rotation", "random_shear",
     "random_translation", "random_zoom", "rotate", "standardize", "translate",

@@ -191,4 +191,5 @@ class ActivatedLayer(Layer):
 
 
 def regularizer_config(layer: Layer) -> dict[str, Any]:
-    return {f"{attr}_regularizer": regularizers.serialize(reg) for attr, reg in layer._regularizers.items()}
+    return {f"{attr.removesuffix('_kernel')}_regularizer": regularizers.serialize(reg)
+            for attr, reg in layer._regularizers.items()}

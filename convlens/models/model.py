@@ -33,6 +33,7 @@ class Model(nn.Module):
         self.history = None
         self.class_names: list[str] | None = None
         self.training_state: dict | None = None  # epoch, shuffle seed and RNG state of the last fit, for resuming
+        self._resume_state: dict | None = None  # set by BackupAndRestore when a backup was restored
 
     # --- structure ------------------------------------------------------------------------------------------------
     @property

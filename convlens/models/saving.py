@@ -133,23 +133,50 @@ def _restore_optimizer(model, tensors: dict[str, torch.Tensor], meta: dict[str, 
     torch_optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
 
 
-def save_model(model, filepath: str | Path, overwrite: bool = True) -> None:
-    """Architecture (config), weights, compile settings, optimizer state and the last fit's training state."""
-    path = Path(filepath)
-    _check_overwrite(path, overwrite)
+def _state_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """Weights, optimizer state and the last fit's training state (epoch, shuffle seed, RNG)."""
     tensors = _weight_tensors(model)
     optimizer_tensors, optimizer_meta = _optimizer_state(model)
     tensors.update(optimizer_tensors)
-    meta: dict[str, Any] = {"kind": "model", "class_name": type(model).__name__, "config": model.get_config(),
-                            "class_names": model.class_names}
-    if model.compiled is not None:
-        meta["compile"] = model.compiled.get_config()
+    meta: dict[str, Any] = {"class_names": model.class_names}
     if optimizer_meta is not None:
         meta["optimizer_state"] = optimizer_meta
     if model.training_state is not None:
         state = dict(model.training_state)
         tensors["rng/torch"] = state.pop("torch_rng")
         meta["training_state"] = state
+    return tensors, meta
+
+
+def _restore_state(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+    model.set_weights([tensors[k].numpy() for k in sorted(k for k in tensors if k.startswith("weights/"))])
+    model.class_names = meta.get("class_names")
+    if "optimizer_state" in meta and model.optimizer is not None:
+        _restore_optimizer(model, tensors, meta["optimizer_state"])
+    if "training_state" in meta:
+        model.training_state = {**meta["training_state"], "torch_rng": tensors["rng/torch"]}
+
+
+def save_checkpoint(model, filepath: str | Path) -> None:
+    """Everything needed to resume training exactly, for any model (no architecture config needed)."""
+    tensors, meta = _state_payload(model)
+    atomic_write_bytes(filepath, _encode(tensors, {"kind": "checkpoint", **meta}))
+
+
+def restore_checkpoint(model, filepath: str | Path) -> None:
+    """Load a ``save_checkpoint`` file into a built, compiled model."""
+    tensors, meta = read_file(filepath)
+    _restore_state(model, tensors, meta)
+
+
+def save_model(model, filepath: str | Path, overwrite: bool = True) -> None:
+    """Architecture (config), weights, compile settings, optimizer state and the last fit's training state."""
+    path = Path(filepath)
+    _check_overwrite(path, overwrite)
+    tensors, meta = _state_payload(model)
+    meta.update({"kind": "model", "class_name": type(model).__name__, "config": model.get_config()})
+    if model.compiled is not None:
+        meta["compile"] = {**model.compiled.get_config(), "optimizer": model.optimizer.get_config()}
     atomic_write_bytes(path, _encode(tensors, meta))
 
 
@@ -165,13 +192,8 @@ def load_model(filepath: str | Path, compile: bool = True):
     if meta.get("class_name") != "Sequential":
         raise ValueError(f"{filepath}: cannot rebuild a {meta.get('class_name')} from a config")
     model = Sequential.from_config(meta["config"])
-    model.set_weights([tensors[k].numpy() for k in sorted(k for k in tensors if k.startswith("weights/"))])
-    model.class_names = meta.get("class_names")
     if compile and "compile" in meta:
         from convlens.training.setup import compile_from_config
         compile_from_config(model, meta["compile"])
-        if "optimizer_state" in meta:
-            _restore_optimizer(model, tensors, meta["optimizer_state"])
-    if "training_state" in meta:
-        model.training_state = {**meta["training_state"], "torch_rng": tensors["rng/torch"]}
+    _restore_state(model, tensors, meta)
     return model

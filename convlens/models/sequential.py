@@ -96,7 +96,5 @@ class Sequential(Model):
         if config.get("input_shape") is not None:
             model.add(Input(shape=tuple(config["input_shape"])))
         for entry in config["layers"]:
-            layer_config = dict(entry["config"])
-            layer_config.pop("input_shape", None)
-            model.add(layer_lib.get(entry["class_name"]).from_config(layer_config))
+            model.add(layer_lib.get(entry["class_name"]).from_config(dict(entry["config"])))
         return model

@@ -81,11 +81,21 @@ def apply_params(images: torch.Tensor, params: dict[str, Any], fill_mode: str = 
 
     matrices = keras_affine_matrices(get("theta", 0.0), get("tx", 0.0), get("ty", 0.0), get("shear", 0.0),
                                      get("zx", 1.0), get("zy", 1.0))
-    images = affine_warp(images, matrices, fill_mode, cval, interpolation)
+    flips = {name: params.get(name) for name in ("flip_horizontal", "flip_vertical")}
+    warping = not torch.equal(matrices, torch.eye(3, dtype=matrices.dtype).expand_as(matrices))
+    if warping:
+        # A flip after the warp is the warp of a mirrored output grid: fold it into the matrix (channel shift
+        # commutes with flips), so the batch is resampled once instead of warped and then copied twice.
+        for name, column in (("flip_horizontal", 1), ("flip_vertical", 0)):
+            if flips[name] is not None:
+                sign = 1.0 - 2.0 * torch.as_tensor(flips[name], dtype=torch.float64).reshape(-1)
+                matrices[:, :, column] *= sign[:, None]
+                flips[name] = None
+        images = affine_warp(images, matrices, fill_mode, cval, interpolation)
     if params.get("channel_shift_intensity") is not None:
         images = channel_shift(images, torch.as_tensor(params["channel_shift_intensity"]).reshape(-1))
     for name, axis in (("flip_horizontal", 2), ("flip_vertical", 1)):
-        flags = params.get(name)
+        flags = flips[name]
         if flags is not None and bool(torch.as_tensor(flags).any()):
             mask = torch.as_tensor(flags, dtype=torch.bool).reshape(-1, 1, 1, 1)
             images = torch.where(mask, images.flip(axis), images)

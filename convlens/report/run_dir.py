@@ -115,7 +115,7 @@ def _load_model(run_dir: Path) -> Any:
         raise _missing(run_dir, MODEL_FILE)
     from convlens.models import load_model  # imported here: a report without a model needs no torch model code
 
-    return load_model(path)
+    return load_model(path, compile=False)  # the report only runs inference; no optimizer needed
 
 
 def _load_test_data(run_dir: Path, data: RunData) -> None:

@@ -1,20 +1,23 @@
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
+import torch
+
+from convlens.layers import Conv2D, Dense, Flatten
+from convlens.models import Sequential
 
 
-def _small_cnn_module():
-    # The test CNN lives with the viz tests; load it by path (pytest runs in importlib mode, tests/ is no package).
-    path = Path(__file__).resolve().parents[1] / "viz" / "small_cnn.py"
-    spec = importlib.util.spec_from_file_location("convlens_tests_small_cnn", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def build_small_cnn() -> Sequential:
+    """The report's test model: two Conv2D layers, then a 3-class softmax, on 12x12x1 inputs."""
+    torch.manual_seed(0)
+    return Sequential(
+        [
+            Conv2D(4, 3, activation="relu", input_shape=(12, 12, 1), name="conv2d_1"),
+            Conv2D(6, 3, activation="relu", name="conv2d_2"),
+            Flatten(),
+            Dense(3, activation="softmax"),
+        ]
+    )
 
-
-build_small_cnn = _small_cnn_module().build_small_cnn
 
 HISTORY = {"loss": [1.0, 0.6, 0.4], "accuracy": [0.4, 0.6, 0.8], "val_loss": [1.1, 0.8, 0.7], "val_accuracy": [0.3, 0.5, 0.6]}
 CLASS_NAMES = ["circle", "square", "cross"]
