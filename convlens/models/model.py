@@ -128,6 +128,35 @@ class Model(nn.Module):
         from convlens.training.engine import predict
         return predict(self, x, batch_size=batch_size, steps=steps, callbacks=callbacks)
 
+    def fit_generator(self, generator: Any, steps_per_epoch: int | None = None, epochs: int = 1, *,
+                      samples_per_epoch: int | None = None, nb_epoch: int | None = None,
+                      nb_val_samples: int | None = None, validation_data: Any = None, **kwargs: Any):
+        """Keras 1/2's ``fit_generator`` (the notes use it): deprecated, forwards to ``fit``.
+
+        Keras 1's ``samples_per_epoch`` / ``nb_val_samples`` count images; they become steps of the generator's
+        ``batch_size``, and ``nb_epoch`` becomes ``epochs``.
+        """
+        import warnings
+        warnings.warn("fit_generator is deprecated; model.fit accepts generators", DeprecationWarning, stacklevel=2)
+
+        def steps(samples: int | None, source: Any) -> int | None:
+            if samples is None:
+                return None
+            size = getattr(source, "batch_size", None)
+            if size is None:
+                raise ValueError("samples_per_epoch / nb_val_samples need a generator with a batch_size; "
+                                 "pass steps_per_epoch / validation_steps instead")
+            return -(-samples // size)
+
+        steps_per_epoch = steps_per_epoch or steps(samples_per_epoch, generator)
+        if steps_per_epoch is not None and hasattr(generator, "__len__"):
+            steps_per_epoch = min(steps_per_epoch, len(generator))
+        validation_steps = kwargs.pop("validation_steps", None) or steps(nb_val_samples, validation_data)
+        if validation_steps is not None and hasattr(validation_data, "__len__"):
+            validation_steps = min(validation_steps, len(validation_data))
+        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=nb_epoch or epochs,
+                        validation_data=validation_data, validation_steps=validation_steps, **kwargs)
+
     # --- saving ---------------------------------------------------------------------------------------------------
     def save(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write architecture, weights, optimizer and training state to one safetensors file (atomically)."""
