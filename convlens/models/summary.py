@@ -3,8 +3,8 @@
 Example:
     >>> from convlens import Sequential
     >>> from convlens.layers import Conv2D
-    >>> print(Sequential([Conv2D(4, 3, input_shape=(8, 8, 1))]).summary(return_string=True).splitlines()[3])
-     conv2d_1 (Conv2D)               (None, 6, 6, 4)            40          3×3            1,440
+    >>> print(Sequential([Conv2D(4, 3, input_shape=(8, 8, 1))]).summary(return_string=True).splitlines()[4])
+     conv2d_1 (Conv2D)                 (None, 6, 6, 4)       40        3×3              1,296
 """
 from __future__ import annotations
 

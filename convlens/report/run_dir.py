@@ -37,7 +37,7 @@ def load_run(run_dir: Path, **given: Any) -> RunData:
 
     Example:
         >>> data = load_run(Path("runs/mnist"))  # doctest: +SKIP
-        >>> data.notes.get("model")  # None when model.convlens loaded
+        >>> data.notes.get("model")  # None when model.convlens loaded  # doctest: +SKIP
     """
     unknown = set(given) - set(RunData.__dataclass_fields__) - {"notes"}
     if unknown:

@@ -39,7 +39,7 @@ def plot_feature_maps(
 
     Example:
         >>> fig = plot_feature_maps(model, x_test[0], 0)  # doctest: +SKIP
-        >>> fig.axes[0].get_title()
+        >>> fig.axes[0].get_title()  # doctest: +SKIP
         'map 0'
     """
     maps = feature_maps(model, image, layer)

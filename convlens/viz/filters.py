@@ -31,8 +31,8 @@ def plot_filters(
     (input channel `channel`, default 0). Each panel is scaled to its own min..max.
 
     Example:
-        >>> fig = plot_filters(model)  # doctest: +SKIP  (a model whose first Conv2D has 32 filters)
-        >>> len(fig.axes)
+        >>> fig = plot_filters(model)  # a model whose first Conv2D has 32 filters  # doctest: +SKIP
+        >>> len(fig.axes)  # doctest: +SKIP
         32
     """
     kernel, name = conv_kernel(model, layer)

@@ -35,7 +35,7 @@ def grad_cam(
 
     Example:
         >>> heat, cls = grad_cam(model, x_test[0])  # doctest: +SKIP
-        >>> heat.shape == x_test[0].shape[:2]
+        >>> heat.shape == x_test[0].shape[:2]  # doctest: +SKIP
         True
     """
     target = conv_layers(model)[-1] if layer is None else get_layer(model, layer)
@@ -75,7 +75,7 @@ def plot_grad_cam(
 
     Example:
         >>> fig = plot_grad_cam(model, x_test[0])  # doctest: +SKIP
-        >>> [ax.get_title() for ax in fig.axes][:2]
+        >>> [ax.get_title() for ax in fig.axes][:2]  # doctest: +SKIP
         ['Input', 'Grad-CAM: conv2d_2']
     """
     if not 0.0 <= alpha <= 1.0:
