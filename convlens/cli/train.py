@@ -45,7 +45,7 @@ def _folder_data(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     from convlens import optimizers
-    from convlens.callbacks import CSVLogger
+    from convlens.callbacks import CSVLogger, ModelCheckpoint
     from convlens.utils import set_random_seed
 
     set_random_seed(args.seed)
@@ -54,7 +54,11 @@ def run(args: argparse.Namespace) -> int:
     optimizer = optimizers.get(args.optimizer)
     if args.learning_rate is not None:
         optimizer.learning_rate = args.learning_rate
+    best = out / "best.weights.convlens"
+    has_validation = Path(args.dataset).is_dir() or args.validation_split > 0
     callbacks = [CSVLogger(str(out / "history.csv"))]
+    if has_validation:  # keep the epoch with the best validation loss, as the notes do with ModelCheckpoint
+        callbacks.append(ModelCheckpoint(str(best), monitor="val_loss", save_best_only=True, save_weights_only=True))
 
     if Path(args.dataset).is_dir():
         train, val = _folder_data(args)
@@ -76,6 +80,11 @@ def run(args: argparse.Namespace) -> int:
         test_x = scale(x_test)
 
     model.class_names = list(class_names)
+    if has_validation and best.exists():
+        model.load_weights(best)
+        best.unlink()
+        val_loss = model.history.history["val_loss"]
+        print(f"Restored the weights of epoch {val_loss.index(min(val_loss)) + 1} (lowest val_loss)")
     test_loss, test_accuracy = model.evaluate(test_x, y_test, batch_size=256, verbose=0)
     print(f"\nTest accuracy: {test_accuracy:.2%}  (loss {test_loss:.4f}, {len(y_test)} test images)")
     model.save(out / "model.convlens")
