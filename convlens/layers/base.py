@@ -186,6 +186,12 @@ class ActivatedLayer(Layer):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
 
+    def activate(self, y: torch.Tensor) -> torch.Tensor:
+        """Apply the activation; in place for ReLU when no gradient is recorded (inference allocates less)."""
+        if self.activation is torch.relu and not torch.is_grad_enabled():
+            return y.relu_()
+        return self.activation(y)
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
 

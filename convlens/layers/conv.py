@@ -139,7 +139,7 @@ class _Conv(_SlidingConv):
 
     def forward(self, x: torch.Tensor, activate: bool = True) -> torch.Tensor:
         y = to_channels_last(self._padded_conv(to_channels_first(x), self.kernel, self.bias, self.groups))
-        return self.activation(y) if activate else y
+        return self.activate(y) if activate else y
 
     def param_count(self, input_shape: Shape) -> ParamCount:
         return arithmetic.conv_params(self.kernel_size, input_shape[-1] // self.groups, self.filters, self.use_bias)
@@ -207,7 +207,7 @@ class DepthwiseConv2D(_SlidingConv):
     def forward(self, x: torch.Tensor, activate: bool = True) -> torch.Tensor:
         channels = x.shape[-1]
         y = to_channels_last(self._padded_conv(to_channels_first(x), self.depthwise_kernel, self.bias, channels))
-        return self.activation(y) if activate else y
+        return self.activate(y) if activate else y
 
     def param_count(self, input_shape: Shape) -> ParamCount:
         return arithmetic.depthwise_params(self.kernel_size, input_shape[-1], self.depth_multiplier, self.use_bias)
@@ -266,7 +266,7 @@ class SeparableConv2D(DepthwiseConv2D):
     def forward(self, x: torch.Tensor, activate: bool = True) -> torch.Tensor:
         depthwise = self._padded_conv(to_channels_first(x), self.depthwise_kernel, None, x.shape[-1])
         y = to_channels_last(F.conv2d(depthwise, self.pointwise_kernel, self.bias))
-        return self.activation(y) if activate else y
+        return self.activate(y) if activate else y
 
     def param_count(self, input_shape: Shape) -> ParamCount:
         return arithmetic.separable_params(self.kernel_size, input_shape[-1], self.filters, self.depth_multiplier,
@@ -337,7 +337,7 @@ class Conv2DTranspose(_SlidingConv):
                 pad = [0, 0] * (y.dim() - dim - 1) + [0, length - available]
                 y = F.pad(y, pad)
         y = to_channels_last(y)
-        return self.activation(y) if activate else y
+        return self.activate(y) if activate else y
 
     def receptive_step(self, input_shape: Shape) -> str:
         return "upsample"

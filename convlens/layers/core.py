@@ -64,7 +64,7 @@ class Dense(ActivatedLayer):
 
     def forward(self, x: torch.Tensor, activate: bool = True) -> torch.Tensor:
         y = F.linear(x, self.kernel, self.bias)
-        return self.activation(y) if activate else y
+        return self.activate(y) if activate else y
 
     def param_count(self, input_shape: Shape) -> ParamCount:
         return arithmetic.dense_params(self._in_features(input_shape), self.units, self.use_bias)

@@ -96,10 +96,14 @@ class Model(nn.Module):
 
     # --- training (convlens.training does the work) ---------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                loss_weights: Any = None, **kwargs: Any) -> None:
-        """Choose optimizer, loss and metrics by Keras name or object."""
+                loss_weights: Any = None, mixed_precision: str | None = None, **kwargs: Any) -> None:
+        """Choose optimizer, loss and metrics by Keras name or object.
+
+        ``mixed_precision="bfloat16"`` (a convlens option, off by default as Keras computes in float32) runs the
+        layers under ``torch.autocast``: faster on CPUs and GPUs with bfloat16 units, weights kept in float32.
+        """
         from convlens.training.setup import compile_model
-        compile_model(self, optimizer, loss, metrics)
+        compile_model(self, optimizer, loss, metrics, mixed_precision)
 
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = 1,
             callbacks: Sequence[Any] | None = None, validation_split: float = 0.0, validation_data: Any = None,

@@ -61,6 +61,7 @@ class Step:
         self.output_width: int | None = None
         self.class_weight = class_weight
         self._class_table: torch.Tensor | None = None
+        self.autocast = model.compiled.mixed_precision == "bfloat16"
         self.regularized = [layer for layer in model.modules() if getattr(layer, "_regularizers", None) and
                             any(r is not None for r in layer._regularizers.values())]
 
@@ -113,7 +114,9 @@ class Step:
     def losses(self, x: torch.Tensor, y: torch.Tensor, w: torch.Tensor | None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """(training loss, loss to report, model output) for a batch."""
-        out = self.model(x, activate=not self.fused)
+        with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=self.autocast):
+            out = self.model(x, activate=not self.fused)
+        out = out.float()  # the loss and metrics in float32 even when the layers ran in bfloat16
         per_sample = self.loss(y, out, from_logits=True if self.fused else None)
         if self._class_table is not None:
             labels = y.argmax(-1) if self.loss.kind == "categorical" else y.reshape(-1).long()

@@ -134,3 +134,26 @@ def test_dropout_in_summary_and_eval_mode():
     model.eval()
     x = torch.ones(2, 3)
     assert torch.equal(model(x), model(x))
+
+
+def test_relu_before_max_pool_shortcut_changes_nothing():
+    """The forward pools before ReLU when nothing observes the conv output; values and gradients are identical."""
+    torch.manual_seed(0)
+    model = create_model("notes_mnist_cnn")
+    x = torch.randn(4, 28, 28, 1)
+    fast = model(x)
+    fast.sum().backward()
+    fast_grads = [p.grad.clone() for p in model.parameters()]
+    model.zero_grad()
+    seen = []
+    handles = [layer.register_forward_hook(lambda m, i, o: seen.append(o.min().item())) for layer in model.layers[:2]]
+    slow = model(x)  # hooks on the conv and pool layers force the layer-by-layer path
+    slow.sum().backward()
+    for handle in handles:
+        handle.remove()
+    assert seen[0] >= 0.0 and seen[1] >= 0.0  # hooks saw activated outputs
+    torch.testing.assert_close(fast, slow)
+    for a, p in zip(fast_grads, model.parameters()):
+        torch.testing.assert_close(a, p.grad)
+    with torch.no_grad():
+        torch.testing.assert_close(model(x), slow.detach())

@@ -221,3 +221,16 @@ def test_verbose_progress_output(capsys):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.evaluate(x, np.zeros(20, "int64"), verbose=0)
+
+
+def test_mixed_precision_bfloat16_trains_and_is_opt_in():
+    set_random_seed(0)
+    x = np.random.default_rng(0).random((64, 28, 28, 1)).astype("float32")
+    y = np.arange(64) % 10
+    model = create_model("notes_mnist_cnn")
+    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"], mixed_precision="bfloat16")
+    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert all(w.dtype == np.float32 for w in model.get_weights())
+    with pytest.raises(ValueError, match="float16"):
+        model.compile("adam", "mse", mixed_precision="float16")
