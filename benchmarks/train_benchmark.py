@@ -137,7 +137,7 @@ def run_keras(data: Data, seed: int) -> tuple[float, float] | str:
         layers.Conv2D(20, 5, activation="relu"), layers.MaxPooling2D(2), layers.Flatten(),
         layers.Dense(100, activation="relu"), layers.Dense(10, activation="softmax")])
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=LR, rho=RHO, epsilon=EPS),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], mixed_precision=mixed_precision)
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     seconds = timed(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0))
     _, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
     return seconds, float(accuracy)

@@ -80,6 +80,9 @@ class Progbar:
             line = self._bar(current) + f" - {elapsed:.0f}s {_format_step_time(per_step)}"
         else:
             line = f"{self._counter(current)} - {elapsed:.0f}s"
+        rate = self._samples_per_second(now)
+        if rate is not None:
+            line += f" - {rate:.0f} img/s"
         line += _format_values(values)
         self._draw(line)
         self.stream.write("\n")

@@ -49,7 +49,7 @@ def test_verbose1_terminal_redraws_in_place_with_eta_and_rate():
     clock.now = 2.0
     bar.update(10, {"loss": 0.25, "val_loss": 0.3}, finalize=True)
     last = out.getvalue().split("\r")[-1]
-    assert last.rstrip(" \n") == f"10/10 [{'=' * 30}] - 2s 200ms/step - loss: 0.2500 - val_loss: 0.3000"
+    assert last.rstrip(" \n") == f"10/10 [{'=' * 30}] - 2s 200ms/step - 25 img/s - loss: 0.2500 - val_loss: 0.3000"
     assert last.endswith("\n") and len(last.rstrip("\n")) >= len(frames[2])  # padded over the longer old line
 
 

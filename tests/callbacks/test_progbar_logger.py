@@ -42,7 +42,7 @@ def test_verbose1_on_a_pipe_prints_epoch_headers_and_final_lines():
     lines = out.getvalue().splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
     # clock read at the bar's creation and at the final line: 0.5 s for 4 steps
-    assert lines[1] == f"4/4 [{'=' * 30}] - 0s 125ms/step - loss: 0.2500 - accuracy: 0.5000 - val_loss: 0.3000"
+    assert lines[1] == f"4/4 [{'=' * 30}] - 0s 125ms/step - 64 img/s - loss: 0.2500 - accuracy: 0.5000 - val_loss: 0.3000"
 
 
 def test_verbose1_on_a_terminal_draws_batches_then_final_line():
@@ -78,7 +78,7 @@ def test_evaluate_outside_fit_gets_its_own_bar():
     for batch in range(2):
         cbs.on_test_batch_end(batch, {"loss": 0.1, "size": 4})
     cbs.on_test_end({"loss": 0.0357, "accuracy": 0.9883})
-    assert out.getvalue() == f"2/2 [{'=' * 30}] - 1s 500ms/step - loss: 0.0357 - accuracy: 0.9883\n"
+    assert out.getvalue() == f"2/2 [{'=' * 30}] - 1s 500ms/step - 8 img/s - loss: 0.0357 - accuracy: 0.9883\n"
 
 
 def test_predict_bar_ignores_outputs():
@@ -87,7 +87,7 @@ def test_predict_bar_ignores_outputs():
     cbs.on_predict_begin()
     cbs.on_predict_batch_end(0, {"outputs": [1, 2, 3], "size": 3})
     cbs.on_predict_end()
-    assert out.getvalue() == f"1/1 [{'=' * 30}] - 1s 1s/step\n"
+    assert out.getvalue() == f"1/1 [{'=' * 30}] - 1s 1s/step - 3 img/s\n"
 
 
 def test_default_stream_is_stdout(capsys):
