@@ -73,7 +73,8 @@ def explicit_padding(input_length: int, kernel_size: int, stride: int = 1, paddi
             return (total // 2, total - total // 2)
         if mode == "causal":
             return (k - 1, 0)
-        raise ValueError(f"padding must be 'valid', 'same', 'causal', an int or a (before, after) pair, got {padding!r}")
+        raise ValueError(f"padding must be 'valid', 'same', 'causal', an int or a (before, after) pair, "
+                         f"got {padding!r}")
     if isinstance(padding, int) and not isinstance(padding, bool):
         if padding < 0:
             raise ValueError(f"padding must be non-negative, got {padding}")
@@ -246,7 +247,8 @@ def depthwise_params(kernel_size: Sequence[int], in_channels: int, depth_multipl
     out = in_channels * depth_multiplier
     count = (math.prod(kernel_size) + int(use_bias)) * out
     inner = _product(kernel_size)
-    text = f"({inner} + 1)·{in_channels}·{depth_multiplier}" if use_bias else f"{inner}·{in_channels}·{depth_multiplier}"
+    factors = f"{in_channels}·{depth_multiplier}"
+    text = f"({inner} + 1)·{factors}" if use_bias else f"{inner}·{factors}"
     return ParamCount(count, f"{text} = {count:,}")
 
 

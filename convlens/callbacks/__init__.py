@@ -22,6 +22,7 @@ from convlens.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from convlens.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler",
+    "BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History", "LambdaCallback",
+    "LearningRateScheduler",
     "ModelCheckpoint", "MonitorCallback", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN",
 ]

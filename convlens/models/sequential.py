@@ -22,7 +22,8 @@ from convlens.models.model import Model
 
 
 def _relu_then_max_pool(layer: nn.Module, following: nn.Module) -> bool:
-    return (isinstance(following, _Pooling) and following.mode == "max" and getattr(layer, "activation", None) is torch.relu
+    return (isinstance(following, _Pooling) and following.mode == "max"
+            and getattr(layer, "activation", None) is torch.relu
             and isinstance(layer, ActivatedLayer)
             and not (layer._forward_hooks or following._forward_hooks or following._forward_pre_hooks))
 

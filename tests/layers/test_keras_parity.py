@@ -3,7 +3,6 @@ import os
 
 import numpy as np
 import pytest
-import torch
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")

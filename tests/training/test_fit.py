@@ -32,14 +32,14 @@ def test_notes_recipe_with_checkpoint(digits, tmp_path):
     y_train_vec, y_test_vec = np_utils.to_categorical(y_train, 10), np_utils.to_categorical(y_test, 10)
     model = create_model("notes_mnist_cnn")
     with pytest.warns(DeprecationWarning, match="lr"):
-        opt = optimizers.RMSprop(lr=0.001)
+        opt = optimizers.RMSprop(lr=0.0001)  # the notes' legacy spelling and value
     model.compile(opt, loss="categorical_crossentropy", metrics=["accuracy"])
     checkpointer = ModelCheckpoint(filepath=str(tmp_path / "model.weights.best.hdf5"), save_best_only=True)
-    history = model.fit(x_train, y_train_vec, batch_size=128, epochs=3, verbose=0,
+    history = model.fit(x_train, y_train_vec, batch_size=128, epochs=4, verbose=0,
                         validation_data=(x_test, y_test_vec), callbacks=[checkpointer])
     assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
     assert history.history["loss"][-1] < history.history["loss"][0]
-    assert history.history["val_accuracy"][-1] > 0.6
+    assert history.history["val_accuracy"][-1] > 0.3  # 4 short epochs at lr=1e-4: learning, far from done
     best = int(np.argmin(history.history["val_loss"]))
     model.load_weights(str(tmp_path / "model.weights.best.hdf5"))
     loss, accuracy = model.evaluate(x_test, y_test_vec, verbose=0)
