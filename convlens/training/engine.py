@@ -72,7 +72,7 @@ class Step:
         was_training = self.model.training
         self.model.eval()
         with torch.no_grad():
-            out = self.model(sample_x[:1])
+            out = self.model(sample_x[:1].to(model_device(self.model)))
         self.model.train(was_training)
         self.output_width = out.shape[-1] if out.dim() > 1 else 1
         self.metrics = self.model.compiled.metrics(self.output_width)
@@ -81,7 +81,7 @@ class Step:
             table = torch.ones(max(self.output_width, max(self.class_weight) + 1))
             for label, weight in self.class_weight.items():
                 table[int(label)] = float(weight)
-            self._class_table = table
+            self._class_table = table.to(model_device(self.model))
 
     def check_targets(self, y: torch.Tensor | None, where: str) -> None:
         """Clear errors for targets that do not fit the loss and the model's output."""
@@ -145,6 +145,18 @@ def check_input(model, x: torch.Tensor, where: str) -> None:
                          f"{expected}), got samples of shape {tuple(x.shape[1:])}"
                          + ("; add the channel axis with x.reshape(-1, *x.shape[1:], 1)"
                             if tuple(x.shape[1:]) + (1,) == tuple(expected[1:]) else ""))
+
+
+def model_device(model) -> torch.device:
+    """Where the model's weights live; batches are moved there (a no-op on the CPU)."""
+    parameter = next(model.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")
+
+
+def on_device(batch: tuple, device: torch.device) -> tuple:
+    if device.type == "cpu":
+        return batch
+    return tuple(None if t is None else t.to(device, non_blocking=True) for t in batch)
 
 
 def _seed_from_global() -> int:
@@ -221,6 +233,7 @@ def fit(model, x: Any = None, y: Any = None, batch_size: int | None = None, epoc
     else:
         shuffle_seed = _seed_from_global()
 
+    device = model_device(model)
     epoch_logs: dict[str, float] = {}
     for epoch in range(initial_epoch, epochs):
         if model.stop_training:
@@ -232,9 +245,10 @@ def fit(model, x: Any = None, y: Any = None, batch_size: int | None = None, epoc
         if shuffle and isinstance(train, ArrayData):
             generator = torch.Generator().manual_seed(shuffle_seed + epoch)
             order = torch.randperm(len(train), generator=generator)
-        sums = torch.zeros(len(step.names))
+        sums = torch.zeros(len(step.names), device=device)
         seen = 0
-        for batch_index, (xb, yb, wb) in enumerate(train.batches(batch_size, order)):
+        for batch_index, batch in enumerate(train.batches(batch_size, order)):
+            xb, yb, wb = on_device(batch, device)
             cbs.on_train_batch_begin(batch_index)
             loss, reported, out = step.losses(xb, yb, wb)
             optimizer.zero_grad()
@@ -267,10 +281,12 @@ def fit(model, x: Any = None, y: Any = None, batch_size: int | None = None, epoc
 
 def _evaluate_loop(model, step: Step, data: ArrayData | SequenceData, batch_size: int, cbs) -> dict[str, float]:
     model.eval()
-    sums = torch.zeros(len(step.names))
+    device = model_device(model)
+    sums = torch.zeros(len(step.names), device=device)
     seen = 0
     with torch.inference_mode():
-        for batch_index, (xb, yb, wb) in enumerate(data.batches(batch_size)):
+        for batch_index, batch in enumerate(data.batches(batch_size)):
+            xb, yb, wb = on_device(batch, device)
             if cbs is not None:
                 cbs.on_test_batch_begin(batch_index)
             _, reported, out = step.losses(xb, yb, wb)
@@ -313,8 +329,9 @@ def predict(model, x: Any, batch_size: int | None = None, steps: int | None = No
     model.eval()
     outputs = []
     with torch.inference_mode():
+        device = model_device(model)
         for xb, _, _ in data.batches(batch_size):
-            outputs.append(model(xb))
+            outputs.append(model(xb.to(device)).float().cpu())
     model.train()
     return torch.cat(outputs).numpy()
 
