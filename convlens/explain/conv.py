@@ -10,7 +10,7 @@ import numpy as np
 from convlens.arithmetic import conv_output_length
 from convlens.explain import _core
 from convlens.explain.steps import ConvStep, Steps
-from convlens.explain.text import block, number
+from convlens.explain.text import block, number, trace_text
 
 if TYPE_CHECKING:  # matplotlib is imported only when a figure is drawn
     from matplotlib.figure import Figure
@@ -58,21 +58,16 @@ class ConvTrace:
 
     def to_text(self, max_steps: int | None = 20) -> str:
         """The whole trace as text; at most ``max_steps`` steps are written out (None: all of them)."""
-        shown = len(self.steps) if max_steps is None else min(max_steps, len(self.steps))
         kernel = self.kernel if self.channels else self.kernel[..., 0]
         padded = self.padded if self.channels else self.padded[..., 0]
-        parts = [
+        header = [
             f"{self.op}: input {_core.shape_text(np.shape(self.input))}, kernel {_core.shape_text(kernel.shape)}, "
             f"stride {self.strides}, padding {self.padding}, bias {number(self.bias)} → output "
             f"{_core.shape_text(self.output.shape)}",
             block("kernel", kernel),
             block("input (padded)" if any(sum(p) for p in self.padding) else "input", padded),
         ]
-        parts += [f"step {i}: {self.steps[i]}" for i in range(shown)]
-        if shown < len(self.steps):
-            parts.append(f"... {len(self.steps) - shown} more steps")
-        parts.append(block("output", self.output))
-        return "\n\n".join(parts)
+        return trace_text(header, self.steps, self.output, max_steps)
 
     def __str__(self) -> str:
         return self.to_text()

@@ -1,6 +1,8 @@
 """Plain-text rendering of numbers and small matrices for the explainer's traces."""
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 
@@ -41,3 +43,13 @@ def matrix_lines(array: np.ndarray, indent: str = "  ") -> list[str]:
 def block(title: str, array: np.ndarray, indent: str = "  ") -> str:
     """A titled matrix, e.g. ``'kernel:\\n  1 0\\n  0 1'``."""
     return "\n".join([f"{title}:"] + matrix_lines(array, indent))
+
+
+def trace_text(header: list[str], steps: "Sequence", output: np.ndarray, max_steps: int | None) -> str:
+    """A whole trace: header blocks, the first ``max_steps`` steps (None: all), then the output."""
+    shown = len(steps) if max_steps is None else min(max_steps, len(steps))
+    parts = [*header, *(f"step {i}: {steps[i]}" for i in range(shown))]
+    if shown < len(steps):
+        parts.append(f"... {len(steps) - shown} more steps")
+    parts.append(block("output", output))
+    return "\n\n".join(parts)
