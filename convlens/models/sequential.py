@@ -56,7 +56,11 @@ class Sequential(Model):
         self._assign_name(layer)
         self._stack.append(layer)
         if self.input_shape is not None:
-            self.build(self.input_shape)
+            try:
+                self.build(self.input_shape)
+            except ValueError:
+                del self._stack[-1]  # a layer that does not fit is not kept, as in Keras
+                raise
 
     def _assign_name(self, layer: nn.Module) -> None:
         if not isinstance(layer, Layer):

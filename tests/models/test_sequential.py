@@ -91,6 +91,7 @@ def test_empty_feature_map_error_names_layer_shape_formula():
     with pytest.raises(ShapeError) as err:
         model.add(Conv2D(4, 3))
     message = str(err.value)
+    assert len(model.layers) == 3  # the layer that did not fit was not added
     assert "conv2d_3" in message and "(None, 1, 1, 4)" in message and "(1 + 0 + 0 - 3) // 1 + 1 = -1" in message
 
 
