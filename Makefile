@@ -14,7 +14,7 @@ install: $(BIN)/.installed
 
 # Debian's Chromium, for the test that opens the HTML report in a real browser (skipped if it cannot be had).
 browser:
-	@export DEBIAN_FRONTEND=noninteractive; command -v chromium >/dev/null 2>	@command -v chromium >/dev/null 2>&1 || apt-get install1 || apt-get install -y -q chromium >/dev/null 2>&1 || \
+	@export DEBIAN_FRONTEND=noninteractive; command -v chromium >/dev/null 2>&1 || apt-get install -y -q chromium >/dev/null 2>&1 || \
 	  (apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1) || \
 	  echo "chromium could not be installed: the browser test will be skipped"
 
