@@ -23,7 +23,7 @@ import numpy as np
 import torch
 
 from convlens.callbacks import CallbackList
-from convlens.training.data import ArrayData, SequenceData, adapt, to_tensor
+from convlens.training.data import ArrayData, SequenceData, adapt
 
 
 class RunningLogs(Mapping):
@@ -336,4 +336,4 @@ def predict(model, x: Any, batch_size: int | None = None, steps: int | None = No
     return torch.cat(outputs).numpy()
 
 
-__all__ = ["fit", "evaluate", "predict", "to_tensor"]
+__all__ = ["fit", "evaluate", "predict"]

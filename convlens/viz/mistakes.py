@@ -8,7 +8,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from convlens.viz._figure import finish, grid_shape, new_figure
-from convlens.viz._images import as_class_ids, as_image_batch, displayable, label_text
+from convlens.viz._images import as_class_ids, as_image_batch
+from convlens.viz.predictions import show_prediction
 
 
 def top_losses(y_true: np.ndarray | Sequence[int], probabilities: np.ndarray, k: int = 9) -> np.ndarray:
@@ -66,12 +67,6 @@ def plot_top_losses(
     fig = new_figure((2.2 * cols, 2.7 * rows))
     for i, idx in enumerate(order):
         ax = fig.add_subplot(rows, cols, i + 1, xticks=[], yticks=[])
-        arr, cmap = displayable(batch[idx])
-        ax.imshow(arr, cmap=cmap)
-        p, t = int(pred[idx]), int(ids[idx])
-        ax.set_title(
-            f"{label_text(p, class_names)} ({label_text(t, class_names)})\np={probs[idx, p]:.2f}",
-            color="blue" if p == t else "red",
-            fontsize=9,
-        )
+        p = int(pred[idx])
+        show_prediction(ax, batch[idx], p, int(ids[idx]), class_names, note=f"p={probs[idx, p]:.2f}")
     return finish(fig, save)

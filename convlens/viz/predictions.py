@@ -44,12 +44,14 @@ def plot_predictions(
     fig = new_figure((1.9 * cols, 1.9 * rows))
     for i in range(count):
         ax = fig.add_subplot(rows, cols, i + 1, xticks=[], yticks=[])
-        arr, cmap = displayable(batch[i])
-        ax.imshow(arr, cmap=cmap)
-        pred, true = int(pred_ids[i]), int(true_ids[i])
-        ax.set_title(
-            f"{label_text(pred, class_names)} ({label_text(true, class_names)})",
-            color=RIGHT_COLOR if pred == true else WRONG_COLOR,
-            fontsize=9,
-        )
+        show_prediction(ax, batch[i], int(pred_ids[i]), int(true_ids[i]), class_names)
     return finish(fig, save)
+
+
+def show_prediction(ax, image: np.ndarray, pred: int, true: int, class_names: Sequence[str] | None,
+                    note: str = "") -> None:
+    """One panel: the image titled "pred (true)", blue when right and red when wrong, ``note`` on a second line."""
+    arr, cmap = displayable(image)
+    ax.imshow(arr, cmap=cmap)
+    title = f"{label_text(pred, class_names)} ({label_text(true, class_names)})" + (f"\n{note}" if note else "")
+    ax.set_title(title, color=RIGHT_COLOR if pred == true else WRONG_COLOR, fontsize=9)
