@@ -36,12 +36,12 @@ class BackupAndRestore(Callback):
 
     def on_train_begin(self, logs: Logs = None) -> None:
         if self.path.exists():
-            from convlens.models.saving import restore_checkpoint
+            from convlens.saving import restore_checkpoint
             restore_checkpoint(self.model, self.path)
             self.model._resume_state = self.model.training_state
 
     def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
-        from convlens.models.saving import save_checkpoint
+        from convlens.saving import save_checkpoint
         save_checkpoint(self.model, self.path)
 
     def on_train_end(self, logs: Logs = None) -> None:

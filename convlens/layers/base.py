@@ -40,12 +40,25 @@ def to_channels_last(x: torch.Tensor) -> torch.Tensor:
     return x.movedim(1, -1)
 
 
+def batch_shape(x: torch.Tensor | Sequence[torch.Tensor]) -> Shape | list[Shape]:
+    """The Keras shape of a tensor, ``(None, *x.shape[1:])``, or a list of them for multi-input layers."""
+    if isinstance(x, (list, tuple)):
+        return [batch_shape(t) for t in x]
+    return (None, *x.shape[1:])
+
+
 class Layer(nn.Module):
     """Base of every convlens layer.
 
     Subclasses override ``build``, ``forward``, ``compute_output_shape`` and, where they have any, ``param_count``,
     ``receptive_step``, ``macs`` and the Keras weight layout (``_to_keras`` / ``_from_keras``).
+
+    Layers that behave differently in training (Dropout, BatchNormalization, Random*) set ``uses_training = True``
+    and take ``forward(x, training=None)``; ``None`` means "follow ``self.training``". Multi-input layers (Add,
+    Concatenate) take a list of tensors in ``forward`` and a list of shapes in ``build``/``compute_output_shape``.
     """
+
+    uses_training = False
 
     def __init__(self, *, name: str | None = None, input_shape: Sequence[int | None] | None = None,
                  trainable: bool = True, dtype: Any = None, input_dim: int | None = None,
@@ -75,9 +88,9 @@ class Layer(nn.Module):
         return f"name={self.name!r}"
 
     # --- building -------------------------------------------------------------------------------------------------
-    def __call__(self, x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+    def __call__(self, x: torch.Tensor | list[torch.Tensor], *args: Any, **kwargs: Any) -> torch.Tensor:
         if not self.built:
-            self.build_for((None, *x.shape[1:]))
+            self.build_for(batch_shape(x))
         return super().__call__(x, *args, **kwargs)
 
     def build_for(self, input_shape: Shape) -> Shape:

@@ -7,7 +7,7 @@ Example:
     669706
 """
 from convlens.models.model import Model
-from convlens.models.saving import load_model
+from convlens.saving import load_model
 from convlens.models.sequential import Sequential
 
 __all__ = ["Model", "Sequential", "load_model"]

@@ -19,7 +19,10 @@ import torch
 from torch import nn
 
 
-class Model(nn.Module):
+from convlens.models.training_methods import TrainingMethods
+
+
+class Model(TrainingMethods, nn.Module):
     """Keras's model methods, shared by ``Sequential`` and wrapped torch modules."""
 
     def __init__(self, name: str = "model") -> None:
@@ -94,87 +97,20 @@ class Model(nn.Module):
                     for target, value in zip((*layer.parameters(), *layer.buffers()), chunk):
                         target.copy_(torch.as_tensor(value))
 
-    # --- training (convlens.training does the work) ---------------------------------------------------------------
-    def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                loss_weights: Any = None, mixed_precision: str | None = None, **kwargs: Any) -> None:
-        """Choose optimizer, loss and metrics by Keras name or object.
-
-        ``mixed_precision="bfloat16"`` (a convlens option, off by default as Keras computes in float32) runs the
-        layers under ``torch.autocast``: faster on CPUs and GPUs with bfloat16 units, weights kept in float32.
-        """
-        from convlens.training.setup import compile_model
-        compile_model(self, optimizer, loss, metrics, mixed_precision)
-
-    def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = 1,
-            callbacks: Sequence[Any] | None = None, validation_split: float = 0.0, validation_data: Any = None,
-            shuffle: bool = True, class_weight: dict | None = None, sample_weight: Any = None,
-            initial_epoch: int = 0, steps_per_epoch: int | None = None, validation_steps: int | None = None,
-            validation_batch_size: int | None = None, validation_freq: int = 1, **kwargs: Any):
-        """Train; returns a ``History``. Same arguments and meaning as Keras's ``fit``."""
-        from convlens.training.engine import fit
-        return fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose, callbacks=callbacks,
-                   validation_split=validation_split, validation_data=validation_data, shuffle=shuffle,
-                   class_weight=class_weight, sample_weight=sample_weight, initial_epoch=initial_epoch,
-                   steps_per_epoch=steps_per_epoch, validation_steps=validation_steps,
-                   validation_batch_size=validation_batch_size, validation_freq=validation_freq)
-
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = 1,
-                 sample_weight: Any = None, steps: int | None = None, callbacks: Sequence[Any] | None = None,
-                 return_dict: bool = False, **kwargs: Any):
-        """Loss and metrics on data: ``[loss, *metrics]`` (a float alone when there are no metrics)."""
-        from convlens.training.engine import evaluate
-        return evaluate(self, x, y, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks,
-                        return_dict=return_dict, sample_weight=sample_weight)
-
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, steps: int | None = None,
-                callbacks: Sequence[Any] | None = None, **kwargs: Any) -> np.ndarray:
-        """Model outputs (probabilities after a softmax) as a NumPy array."""
-        from convlens.training.engine import predict
-        return predict(self, x, batch_size=batch_size, steps=steps, callbacks=callbacks)
-
-    def fit_generator(self, generator: Any, steps_per_epoch: int | None = None, epochs: int = 1, *,
-                      samples_per_epoch: int | None = None, nb_epoch: int | None = None,
-                      nb_val_samples: int | None = None, validation_data: Any = None, **kwargs: Any):
-        """Keras 1/2's ``fit_generator`` (the notes use it): deprecated, forwards to ``fit``.
-
-        Keras 1's ``samples_per_epoch`` / ``nb_val_samples`` count images; they become steps of the generator's
-        ``batch_size``, and ``nb_epoch`` becomes ``epochs``.
-        """
-        import warnings
-        warnings.warn("fit_generator is deprecated; model.fit accepts generators", DeprecationWarning, stacklevel=2)
-
-        def steps(samples: int | None, source: Any) -> int | None:
-            if samples is None:
-                return None
-            size = getattr(source, "batch_size", None)
-            if size is None:
-                raise ValueError("samples_per_epoch / nb_val_samples need a generator with a batch_size; "
-                                 "pass steps_per_epoch / validation_steps instead")
-            return -(-samples // size)
-
-        steps_per_epoch = steps_per_epoch or steps(samples_per_epoch, generator)
-        if steps_per_epoch is not None and hasattr(generator, "__len__"):
-            steps_per_epoch = min(steps_per_epoch, len(generator))
-        validation_steps = kwargs.pop("validation_steps", None) or steps(nb_val_samples, validation_data)
-        if validation_steps is not None and hasattr(validation_data, "__len__"):
-            validation_steps = min(validation_steps, len(validation_data))
-        return self.fit(generator, steps_per_epoch=steps_per_epoch, epochs=nb_epoch or epochs,
-                        validation_data=validation_data, validation_steps=validation_steps, **kwargs)
-
     # --- saving ---------------------------------------------------------------------------------------------------
     def save(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write architecture, weights, optimizer and training state to one safetensors file (atomically)."""
-        from convlens.models.saving import save_model
+        from convlens.saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write the weights alone (convlens's safetensors format, whatever the extension), atomically."""
-        from convlens.models.saving import save_weights
+        from convlens.saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str | Path, **kwargs: Any) -> None:
         """Load weights written by ``save_weights`` or ``save``; pickle-based files are refused."""
-        from convlens.models.saving import load_weights
+        from convlens.saving import load_weights
         load_weights(self, filepath)
 
     def get_config(self) -> dict[str, Any]:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from convlens.models import load_model
-from convlens.models.saving import UnsafeFileError, atomic_write_bytes
+from convlens.saving import UnsafeFileError, atomic_write_bytes
 from convlens.models.zoo import create_model
 
 

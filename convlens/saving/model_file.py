@@ -15,8 +15,6 @@ Example:
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -26,28 +24,14 @@ from safetensors import SafetensorError
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
+from convlens.saving.files import atomic_write_bytes
+
 FORMAT = "convlens"
 FORMAT_VERSION = "1"
 
 
 class UnsafeFileError(ValueError):
     """A file that convlens will not load because loading it could run code (pickle) or it is not convlens's."""
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _check_overwrite(path: Path, overwrite: bool) -> None:
@@ -105,56 +89,22 @@ def load_weights(model, filepath: str | Path) -> None:
     model.set_weights(weights)
 
 
-def _optimizer_state(model) -> tuple[dict[str, torch.Tensor], dict[str, Any] | None]:
-    optimizer = model.optimizer
-    if optimizer is None or optimizer.torch_optimizer is None:
-        return {}, None
-    state = optimizer.torch_optimizer.state_dict()
-    tensors: dict[str, torch.Tensor] = {}
-    scalars: dict[str, dict[str, Any]] = {}
-    for index, slot in state["state"].items():
-        for key, value in slot.items():
-            if torch.is_tensor(value):
-                tensors[f"optimizer/{index}/{key}"] = value.detach().cpu().clone()
-            else:
-                scalars.setdefault(str(index), {})[key] = value
-    return tensors, {"param_groups": state["param_groups"], "scalars": scalars}
-
-
-def _restore_optimizer(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    torch_optimizer = model.optimizer.build(model)
-    state: dict[int, dict[str, Any]] = {}
-    for key, value in tensors.items():
-        if key.startswith("optimizer/"):
-            _, index, name = key.split("/", 2)
-            state.setdefault(int(index), {})[name] = value
-    for index, values in meta.get("scalars", {}).items():
-        state.setdefault(int(index), {}).update(values)
-    torch_optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
-
-
 def _state_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Weights, optimizer state and the last fit's training state (epoch, shuffle seed, RNG)."""
+    """Weights, then the model's run state (optimizer, epoch, seeds, RNG) from ``model.run_state()``."""
     tensors = _weight_tensors(model)
-    optimizer_tensors, optimizer_meta = _optimizer_state(model)
-    tensors.update(optimizer_tensors)
     meta: dict[str, Any] = {"class_names": model.class_names}
-    if optimizer_meta is not None:
-        meta["optimizer_state"] = optimizer_meta
-    if model.training_state is not None:
-        state = dict(model.training_state)
-        tensors["rng/torch"] = state.pop("torch_rng")
-        meta["training_state"] = state
+    run_tensors, run_meta = model.run_state() if hasattr(model, "run_state") else ({}, None)
+    tensors.update({f"run/{k}": v for k, v in run_tensors.items()})
+    if run_meta is not None:
+        meta["run"] = run_meta
     return tensors, meta
 
 
 def _restore_state(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
     model.set_weights([tensors[k].numpy() for k in sorted(k for k in tensors if k.startswith("weights/"))])
     model.class_names = meta.get("class_names")
-    if "optimizer_state" in meta and model.optimizer is not None:
-        _restore_optimizer(model, tensors, meta["optimizer_state"])
-    if "training_state" in meta:
-        model.training_state = {**meta["training_state"], "torch_rng": tensors["rng/torch"]}
+    if "run" in meta and hasattr(model, "load_run_state"):
+        model.load_run_state({k[4:]: v for k, v in tensors.items() if k.startswith("run/")}, meta["run"])
 
 
 def save_checkpoint(model, filepath: str | Path) -> None:
@@ -185,7 +135,7 @@ def load_model(filepath: str | Path, compile: bool = True):
 
     Example: ``model = convlens.models.load_model("runs/main/model.convlens")``.
     """
-    from convlens.models.sequential import Sequential
+    from convlens.models.sequential import Sequential  # TODO(graph): registry
     tensors, meta = read_file(filepath)
     if meta.get("kind") != "model":
         raise ValueError(f"{filepath} holds weights only; build the model and call load_weights() instead")
