@@ -49,13 +49,29 @@ def sparse_top_k_categorical_accuracy(y_true: torch.Tensor, y_pred: torch.Tensor
 
 @dataclass(frozen=True)
 class Metric:
-    """A metric under the name the user gave (``'acc'`` stays ``'acc'`` in the history)."""
+    """A metric under the name the user gave (``'acc'`` stays ``'acc'`` in the history).
+
+    The engine asks each metric for ``batch_stats`` (``size`` sufficient statistics summed over a batch, kept on the
+    device), adds them up over an epoch (and over processes), syncs once, and calls ``result`` on the totals. A mean
+    of per-sample values keeps ``[sum, count]``; Precision or AUC keep counts of their own.
+    """
 
     name: str
     fn: Callable[..., torch.Tensor]
+    size = 2
 
     def __call__(self, y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
         return self.fn(y_true, y_pred, logits=logits)
+
+    def batch_stats(self, y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
+        """``[sum of per-sample values, number of samples]`` for this batch, as a tensor on the batch's device."""
+        values = self(y_true, y_pred, logits=logits)
+        return torch.stack([values.sum(), torch.tensor(float(values.numel()), device=values.device)])
+
+    def result(self, totals: list[float]) -> float:
+        """The epoch's value from the summed ``batch_stats``."""
+        total, count = totals
+        return total / count if count else 0.0
 
 
 _ACCURACY = {"categorical": categorical_accuracy, "sparse": sparse_categorical_accuracy,

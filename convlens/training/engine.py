@@ -30,14 +30,14 @@ class RunningLogs(Mapping):
     """Batch-end logs: running means computed only when a callback reads them (the progress bar, a few times a
     second), so the loop itself never waits for a number."""
 
-    def __init__(self, names: Sequence[str], sums: torch.Tensor, seen: int, size: int) -> None:
-        self._names, self._sums, self._seen, self._size = names, sums, seen, size
+    def __init__(self, step: "Step", sums: torch.Tensor, seen: int, size: int) -> None:
+        self._step, self._names, self._sums, self._seen, self._size = step, step.names, sums, seen, size
 
     def __getitem__(self, key: str) -> Any:
         if key == "size":
             return self._size
         if key in self._names:
-            return float(self._sums[self._names.index(key)]) / self._seen
+            return self._step.results(self._sums.tolist(), self._seen)[key]
         raise KeyError(key)
 
     def __iter__(self) -> Iterator[str]:
@@ -133,8 +133,20 @@ class Step:
     def batch_stats(self, loss: torch.Tensor, y: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
         """``[loss, *metrics]`` summed over the batch, as one tensor (stays on the device)."""
         out = out.detach()
-        values = [loss * len(out)] + [m(y, out, logits=self.fused).sum() for m in self.metrics]
-        return torch.stack(values)
+        values = [(loss * len(out)).reshape(1)] + [m.batch_stats(y, out, logits=self.fused) for m in self.metrics]
+        return torch.cat(values)
+
+    def stats_size(self) -> int:
+        return 1 + sum(m.size for m in self.metrics)
+
+    def results(self, totals: list[float], seen: int) -> dict[str, float]:
+        """Epoch values from the summed batch stats: the loss is a mean over samples, metrics say their own."""
+        values = {"loss": totals[0] / max(seen, 1)}
+        start = 1
+        for metric in self.metrics:
+            values[metric.name] = metric.result(totals[start:start + metric.size])
+            start += metric.size
+        return values
 
 
 def check_input(model, x: torch.Tensor, where: str) -> None:
@@ -245,7 +257,7 @@ def fit(model, x: Any = None, y: Any = None, batch_size: int | None = None, epoc
         if shuffle and isinstance(train, ArrayData):
             generator = torch.Generator().manual_seed(shuffle_seed + epoch)
             order = torch.randperm(len(train), generator=generator)
-        sums = torch.zeros(len(step.names), device=device)
+        sums = torch.zeros(step.stats_size(), device=device)
         seen = 0
         for batch_index, batch in enumerate(train.batches(batch_size, order)):
             xb, yb, wb = on_device(batch, device)
@@ -257,11 +269,10 @@ def fit(model, x: Any = None, y: Any = None, batch_size: int | None = None, epoc
             with torch.no_grad():
                 sums += step.batch_stats(reported, yb, out)
             seen += len(xb)
-            cbs.on_train_batch_end(batch_index, RunningLogs(step.names, sums, seen, len(xb)))
+            cbs.on_train_batch_end(batch_index, RunningLogs(step, sums, seen, len(xb)))
             if model.stop_training:
                 break
-        values = (sums / max(seen, 1)).tolist()  # the one sync of the epoch
-        epoch_logs = dict(zip(step.names, values))
+        epoch_logs = step.results(sums.tolist(), seen)  # the one sync of the epoch
         if not np.isfinite(epoch_logs["loss"]):
             model.load_state_dict(before)
             model.stop_training = True
@@ -282,7 +293,7 @@ def fit(model, x: Any = None, y: Any = None, batch_size: int | None = None, epoc
 def _evaluate_loop(model, step: Step, data: ArrayData | SequenceData, batch_size: int, cbs) -> dict[str, float]:
     model.eval()
     device = model_device(model)
-    sums = torch.zeros(len(step.names), device=device)
+    sums = torch.zeros(step.stats_size(), device=device)
     seen = 0
     with torch.inference_mode():
         for batch_index, batch in enumerate(data.batches(batch_size)):
@@ -293,9 +304,9 @@ def _evaluate_loop(model, step: Step, data: ArrayData | SequenceData, batch_size
             sums += step.batch_stats(reported, yb, out)
             seen += len(xb)
             if cbs is not None:
-                cbs.on_test_batch_end(batch_index, RunningLogs(step.names, sums, seen, len(xb)))
+                cbs.on_test_batch_end(batch_index, RunningLogs(step, sums, seen, len(xb)))
     model.train()
-    return dict(zip(step.names, (sums / max(seen, 1)).tolist()))
+    return step.results(sums.tolist(), seen)
 
 
 def evaluate(model, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = 1,
