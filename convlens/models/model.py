@@ -66,6 +66,15 @@ class Model(TrainingMethods, nn.Module):
         text = format_summary(self.name, layer_rows(self.layers, self.input_shape), show_formulas)
         return print_or_return(text, print_fn, return_string)
 
+    def summary_rows(self) -> list:
+        """The rows ``summary()`` prints (name, type, shapes, params and formula, receptive field, MACs), as
+        ``convlens.models.summary.LayerRow`` values, for pages and reports that lay them out themselves."""
+        from convlens.models.summary import layer_rows
+        if not self.built or self.input_shape is None:
+            raise ValueError("this model has no input shape yet: give the first layer input_shape=(…), start with "
+                             "Input(shape=(…)), or call it on data first")
+        return layer_rows(self.layers, self.input_shape)
+
     # --- weights --------------------------------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
         """All weights in Keras layouts and order."""
