@@ -27,6 +27,7 @@ test: install browser
 # Speed against peers (idiomatic PyTorch, Keras): needs full Fashion-MNIST from Debian.
 bench: install
 	@test -d /usr/share/datasets/fashion-mnist || apt-get install -y -q dataset-fashion-mnist
+	$(BIN)/pip install -q -e '.[bench]'
 	$(BIN)/python benchmarks/train_benchmark.py
 	$(BIN)/python benchmarks/augment_benchmark.py
 

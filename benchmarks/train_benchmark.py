@@ -6,6 +6,10 @@ PyTorch for ``--rounds`` rounds, then once each with Keras 3 (``KERAS_BACKEND=to
 Prints images/s (median over rounds), the ratio to the PyTorch loop (goal: convlens >= 2x) and the test accuracy
 each reached after its epoch (same seed), so a speed-up that costs accuracy would show.
 
+"convlens fit" is the default ``compile`` (precision policy "auto": bfloat16 autocast only where the CPU has
+bfloat16 units); the float32-only ratio is printed too (on a CPU without bfloat16 units the default *is* float32,
+so one row serves both). ``--bf16`` adds convlens forced to bfloat16.
+
 Run: ``python benchmarks/train_benchmark.py [--rounds 5] [--limit N] [--threads T] [--seed 0]``
 (``--limit 6000`` for a quick run).
 """
@@ -20,6 +24,9 @@ from typing import Callable
 import numpy as np
 import torch
 from torch import nn
+
+import machine
+import policy
 
 BATCH = 128
 LR, RHO, EPS = 0.001, 0.9, 1e-7
@@ -52,15 +59,16 @@ def timed(train: Callable[[], None]) -> float:
 
 
 # --- convlens ---------------------------------------------------------------------------------------------------------
-def run_convlens(data: Data, seed: int, mixed_precision: str | None = None) -> tuple[float, float]:
-    """(seconds for one ``fit`` epoch, test accuracy); ``mixed_precision='bfloat16'`` is convlens's opt-in mode."""
+def run_convlens(data: Data, seed: int, precision: str = "default") -> tuple[float, float]:
+    """(seconds for one ``fit`` epoch, test accuracy) under a precision of ``policy.PRECISIONS``."""
     from convlens.models.zoo import create_model
     from convlens.optimizers import RMSprop
     x, y, x_test, y_test = data
     torch.manual_seed(seed)
     model = create_model("notes_mnist_cnn")
     model.compile(optimizer=RMSprop(learning_rate=LR, rho=RHO, epsilon=EPS),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], mixed_precision=mixed_precision)
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  **policy.compile_arguments(model, precision))
     seconds = timed(lambda: model.fit(x, y, batch_size=BATCH, epochs=1, verbose=0))
     _, accuracy = model.evaluate(x_test, y_test, batch_size=1000, verbose=0)
     return seconds, float(accuracy)
@@ -152,7 +160,10 @@ def run_lightning(data: Data, seed: int) -> tuple[float, float] | str:
             import pytorch_lightning as L
         except ImportError:
             return "skipped (neither lightning nor pytorch_lightning is installed)"
+    import logging
     from torch.utils.data import DataLoader, TensorDataset
+    for name in ("lightning.pytorch", "pytorch_lightning", "lightning.fabric"):  # its banner lines, every run
+        logging.getLogger(name).setLevel(logging.ERROR)
     x, y, x_test, y_test = data
 
     class LitCNN(L.LightningModule):
@@ -182,9 +193,9 @@ def run_lightning(data: Data, seed: int) -> tuple[float, float] | str:
 
 
 # --- report -----------------------------------------------------------------------------------------------------------
-def table(rows: list[tuple[str, str, str, str]]) -> str:
-    header = ("trainer", "images/s", "vs torch loop", "test accuracy")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+def table(rows: list[tuple[str, ...]]) -> str:
+    header = ("trainer", "images/s", "vs torch loop", "vs keras 3", "test accuracy")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in [header, *rows]]
     lines.insert(1, "-" * len(lines[0]))
@@ -198,8 +209,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: as is)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peers", action="store_true", help="skip Keras and Lightning")
-    parser.add_argument("--bf16", action="store_true",
-                        help="also time convlens with its opt-in mixed_precision='bfloat16' (not the default)")
+    parser.add_argument("--bf16", action="store_true", help="also time convlens forced to bfloat16 autocast")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be >= 1, got {args.rounds}")
@@ -207,12 +217,15 @@ def main() -> None:
         parser.error(f"--limit must be a positive number of images, got {args.limit}")
     if args.threads is not None:
         torch.set_num_threads(args.threads)
+    print(machine.header())
     data = load(args.limit)
     n = len(data[0])
     print(f"{n} training images, batch {BATCH}, 1 epoch, RMSprop; torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads, {args.rounds} rounds")
     warm = warm_up_slice(data)
     trainers = [("convlens fit", run_convlens), ("torch loop", run_torch)]
+    if not policy.default_is_float32():
+        trainers.append(("convlens float32", lambda d, seed: run_convlens(d, seed, "float32")))
     if args.bf16:
         trainers.append(("convlens bf16", lambda d, seed: run_convlens(d, seed, "bfloat16")))
     for _, run in trainers:  # untimed: imports, oneDNN kernel creation, allocator warm-up
@@ -238,17 +251,28 @@ def main() -> None:
                       flush=True)
 
     rates = {name: statistics.median(n / s for s, _ in runs) for name, runs in results.items()}
+    keras_rate = rates.get("keras 3 (torch)")
     rows = [(name, f"{rates[name]:.0f}", f"{rates[name] / rates['torch loop']:.2f}x",
+             f"{rates[name] / keras_rate:.2f}x" if keras_rate else "-",
              f"{statistics.median(a for _, a in runs):.4f}") for name, runs in results.items()]
     print()
     print(table(rows))
     ratio = rates["convlens fit"] / rates["torch loop"]
     per_round = [t / c for (c, _), (t, _) in zip(results["convlens fit"], results["torch loop"])]
-    print(f"\nconvlens / torch loop = {ratio:.2f}x (goal >= 2x: {'met' if ratio >= 2 else 'not met'}); "
+    print(f"\nconvlens default / torch loop = {ratio:.2f}x (goal >= 2x: {'met' if ratio >= 2 else 'not met'}); "
           f"per round: {', '.join(f'{r:.2f}x' for r in per_round)}")
+    float32 = "convlens fit" if policy.default_is_float32() else "convlens float32"
+    print(f"float32-only: convlens / torch loop = {rates[float32] / rates['torch loop']:.2f}x"
+          + (" (the default is float32 on this CPU: no AMX / AVX512-BF16)" if policy.default_is_float32() else ""))
+    if keras_rate:
+        to_keras = rates["convlens fit"] / keras_rate
+        print(f"convlens default / keras 3 = {to_keras:.2f}x (goal >= 2.5x: {'met' if to_keras >= 2.5 else 'not met'})")
+    accuracy = {name: statistics.median(a for _, a in runs) for name, runs in results.items()}
+    gap = abs(accuracy["convlens fit"] - accuracy["torch loop"])
+    print(f"test accuracy gap convlens default vs torch loop: {gap * 100:.2f} points (goal <= 0.5)")
     print(f"images/s and accuracy are medians over {args.rounds} rounds (peers: 1 run after an untimed warm-up); "
           f"the machine's other load shows as spread between rounds")
-
+    print(f"[{machine.load_line()}]")
 
 if __name__ == "__main__":
     main()
