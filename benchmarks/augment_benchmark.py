@@ -14,6 +14,8 @@ import time
 import numpy as np
 import torch
 
+import machine
+
 AUGMENT = dict(rotation_range=15, width_shift_range=0.1, height_shift_range=0.1, zoom_range=0.1,
                horizontal_flip=True)
 N, H, W, C = 128, 32, 32, 3
@@ -85,6 +87,7 @@ def main() -> None:
     parser.add_argument("--batches", type=int, default=20, help="timed batches for convlens")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    print(machine.header())
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (4 * N, H, W, C), dtype=np.uint8)
     y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 4 * N)]

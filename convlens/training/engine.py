@@ -339,12 +339,20 @@ def predict(model, x: Any, batch_size: int | None = None, steps: int | None = No
         check_input(model, data.x, "predict")
     model.eval()
     outputs = []
+    result, filled = None, 0  # arrays of known length: each batch goes straight into one preallocated array
     with torch.inference_mode():
         device = model_device(model)
         for xb, _, _ in data.batches(batch_size):
-            outputs.append(model(xb.to(device)).float().cpu())
+            out = model(xb.to(device)).float().cpu()
+            if isinstance(data, ArrayData):
+                if result is None:
+                    result = torch.empty((len(data), *out.shape[1:]))
+                result[filled:filled + len(out)] = out
+                filled += len(out)
+            else:
+                outputs.append(out)
     model.train()
-    return torch.cat(outputs).numpy()
+    return (result if result is not None else torch.cat(outputs)).numpy()
 
 
 __all__ = ["fit", "evaluate", "predict"]
