@@ -94,7 +94,7 @@ def affine_warp(images: torch.Tensor, matrices: torch.Tensor, fill_mode: str = "
     k_inv = torch.tensor([[0.0, 2 / w, 0.0], [2 / h, 0.0, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64)
     theta = (k_inv @ matrices.double() @ k)[:, :2, :]
     x = images.float().permute(0, 3, 1, 2)
-    grid = _sampling_grid(theta.float(), h, w)
+    grid = _sampling_grid(theta.float(), h, w).to(images.device)
     if fill_mode == "wrap":
         grid = torch.remainder(grid + 1.0, 2.0) - 1.0
     if fill_mode == "constant" and cval != 0:
