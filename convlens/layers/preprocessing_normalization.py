@@ -140,6 +140,10 @@ class Normalization(Layer):
     def weight_tensors(self) -> list[torch.Tensor]:
         return [] if self.input_mean is not None else [self.mean, self.variance, self.count]
 
+    def _from_keras(self, index: int, array: torch.Tensor) -> torch.Tensor:
+        # the count is a scalar; files that store scalars as one-element arrays still load
+        return array.reshape(()) if index == 2 and array.numel() == 1 else array
+
     def param_count(self, input_shape: Shape) -> ParamCount:
         if self.input_mean is not None:
             return arithmetic.NO_PARAMS
