@@ -26,7 +26,7 @@ def load_arrays(name: str) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndar
 
 def build_model(spec: str, input_shape: tuple, num_classes: int):
     """A registered model name, or a Python file defining ``build_model(input_shape, num_classes)`` or ``model``."""
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     path = Path(spec)
     if path.suffix == ".py":
         if not path.is_file():
@@ -39,7 +39,7 @@ def build_model(spec: str, input_shape: tuple, num_classes: int):
         if hasattr(module, "model"):
             return module.model
         raise ValueError(f"{spec} must define build_model(input_shape, num_classes) or a variable `model`")
-    return create_model(spec, input_shape=input_shape, num_classes=num_classes)
+    return create_model(spec, input_shape=input_shape, classes=num_classes)
 
 
 def scale(x: np.ndarray) -> np.ndarray:
