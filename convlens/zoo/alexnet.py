@@ -21,7 +21,7 @@ from convlens.zoo.weights import load_pretrained
 
 @register_model(family="alexnet", published_params=61_100_840,
                 reference={"input_shape": (224, 224, 3), "classes": 1000},
-                smoke={"input_shape": (64, 64, 3), "classes": 3}, source="torchvision alexnet")
+                smoke={"input_shape": (64, 64, 3), "include_top": False, "pooling": "avg"}, source="torchvision alexnet")
 def AlexNet(include_top: bool = True, weights: Any = None, input_shape: tuple = (224, 224, 3),
             pooling: str | None = None, classes: int = 1000, classifier_activation: Any = "softmax",
             dropout: float = 0.5, name: str = "alexnet") -> Sequential:
