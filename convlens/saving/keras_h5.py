@@ -23,16 +23,22 @@ import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
+import inspect
+
 import h5py
 import numpy as np
 
-from convlens.layers.base import snake_case
+from convlens import layers as layer_lib
+from convlens.layers.base import Layer, snake_case
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 # Keras config keys that only matter for building fresh weights or for other backends; the weights come from the file.
 _DROPPED_KEYS = ("dtype", "build_config", "activity_regularizer", "kernel_constraint", "bias_constraint",
                  "depthwise_constraint", "pointwise_constraint", "beta_constraint", "gamma_constraint",
                  "synchronized", "seed", "noise_shape")
+# Keras options convlens lacks, dropped only when they hold Keras's default (so the meaning is unchanged).
+_DEFAULT_ONLY = {"renorm": False, "renorm_clipping": None, "renorm_momentum": 0.99, "lora_rank": None,
+                 "lora_alpha": None, "quantization_config": None}
 
 
 def is_keras_file(path: str | os.PathLike) -> bool:
@@ -115,8 +121,30 @@ def keras_sequential_config(path: str | os.PathLike) -> dict[str, Any]:
             input_shape = list(cfg.pop("batch_shape")[1:])
         cfg = {k: v for k, v in cfg.items() if k not in _DROPPED_KEYS and not k.endswith("_initializer")
                and not k.endswith("_regularizer") and k != "data_format"}
-        layers.append({"class_name": cls, "config": cfg})
+        layers.append({"class_name": cls, "config": _convlens_arguments(cls, cfg, path)})
     return {"name": config["config"].get("name"), "input_shape": input_shape, "layers": layers}
+
+
+def _convlens_arguments(class_name: str, config: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
+    """The Keras layer config restricted to what the convlens layer takes; a non-default option it lacks is an
+    error rather than a silent change of meaning."""
+    try:
+        cls = layer_lib.get(class_name)
+    except ValueError:
+        raise ValueError(f"{path}: Keras layer class {class_name!r} has no convlens equivalent yet") from None
+    accepted = set()
+    for klass in (cls, *[k for k in cls.__mro__ if issubclass(k, Layer)]):
+        accepted |= set(inspect.signature(klass.__init__).parameters)
+    kept = {}
+    for key, value in config.items():
+        if key in accepted:
+            kept[key] = value
+        elif key in _DEFAULT_ONLY and value == _DEFAULT_ONLY[key]:
+            continue
+        else:
+            raise ValueError(f"{path}: layer {config.get('name')!r} ({class_name}) sets {key}={value!r}, which "
+                             f"convlens's {class_name} does not support")
+    return kept
 
 
 def refuse_code(config: Any, path: str | os.PathLike) -> None:
@@ -151,38 +179,41 @@ def _weighted(model: Any) -> list[Any]:
     return [layer for layer in model.layers if hasattr(layer, "get_weights") and layer.get_weights()]
 
 
-def _set(layer: Any, arrays: list[np.ndarray], where: str, path: Path) -> None:
+def _check(layer: Any, arrays: list[np.ndarray], where: str, path: Path) -> None:
     expected = [w.shape for w in layer.get_weights()]
     got = [a.shape for a in arrays]
     if expected != got:
         raise ValueError(f"{path}: {where} holds weights of shapes {got} but convlens layer {layer.name!r} "
                          f"({type(layer).__name__}) has {expected}")
-    layer.set_weights(arrays)
 
 
 def _load_keras3(handle: h5py.Group, model: Any, path: Path) -> None:
     counters: dict[str, int] = {}
-    used = set()
+    pairs, used = [], set()
     for layer in model.layers:
         base = snake_case(type(layer).__name__)
         number = counters.get(base, -1) + 1
         counters[base] = number
         key = base if number == 0 else f"{base}_{number}"
-        if hasattr(layer, "layers") and not hasattr(layer, "get_weights"):
-            raise ValueError(f"{path}: nested model {layer.name!r} is not supported yet")
+        if not hasattr(layer, "get_weights"):
+            raise ValueError(f"{path}: convlens layer {layer.name!r} ({type(layer).__name__}) has no Keras "
+                             f"equivalent to read weights into")
         arrays = _vars(handle, f"layers/{key}")
-        mine = layer.get_weights() if hasattr(layer, "get_weights") else []
+        mine = layer.get_weights()
         if arrays is None:
             if mine:
                 raise ValueError(f"{path} has no weights for convlens layer {layer.name!r} (looked for "
                                  f"'layers/{key}'); is the Keras model built from the same layers?")
             continue
         used.add(key)
-        if mine or arrays:
-            _set(layer, arrays, f"'layers/{key}'", path)
+        _check(layer, arrays, f"'layers/{key}'", path)
+        pairs.append((layer, arrays))
     extra = sorted(k for k in handle.get("layers", {}) if k not in used and _vars(handle, f"layers/{k}"))
     if extra:
         raise ValueError(f"{path} has weights for layers the convlens model lacks: {', '.join(extra)}")
+    for layer, arrays in pairs:  # set only once every layer fits: a refused file leaves the model untouched
+        if arrays:
+            layer.set_weights(arrays)
 
 
 def _vars(handle: h5py.Group, key: str) -> list[np.ndarray] | None:
@@ -207,4 +238,6 @@ def _load_legacy(handle: h5py.Group, model: Any, path: Path) -> None:
         raise ValueError(f"{path} holds weights for {len(saved)} layers ({', '.join(n for n, _ in saved)}) but the "
                          f"convlens model has {len(targets)} layers with weights")
     for layer, (name, arrays) in zip(targets, saved):
-        _set(layer, arrays, f"layer {name!r}", path)
+        _check(layer, arrays, f"layer {name!r}", path)
+    for layer, (_, arrays) in zip(targets, saved):
+        layer.set_weights(arrays)
