@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 Padding = Union[str, int, Sequence[int]]
 
@@ -312,6 +312,45 @@ def receptive_field(layers: Iterable[tuple[int, int]] | Iterable[tuple[int, int,
         kernel, stride, *rest = spec
         rf = rf.through(kernel, stride, rest[0] if rest else 0)
     return rf
+
+
+FieldStep = "list[tuple[int, int, int, int]] | str | None"
+
+
+def graph_receptive_fields(nodes: Iterable[tuple[str, Sequence[str], Any]], spatial_dims: int
+                           ) -> dict[str, tuple[list[ReceptiveField] | None, bool]]:
+    """Receptive fields over a graph of layers, in topological order.
+
+    Each node is ``(name, parent names, step)``: ``step`` is ``None`` for a pointwise layer, ``'global'`` when
+    every output sees the whole input, or ``[(kernel, stride, pad_before, dilation)]`` per spatial dimension. A
+    node with several parents (Add, Concatenate) takes, per dimension, the largest field over its paths; the
+    flag says that paths disagree in stride (jump), so one unit's field is not one square. Returns
+    ``{name: (fields or None for 'all', disagree)}``.
+
+    >>> residual = [("x", [], None), ("a", ["x"], [(3, 1, 1, 1)]), ("b", ["a"], [(3, 1, 1, 1)]),
+    ...             ("add", ["x", "b"], None)]
+    >>> fields, disagree = graph_receptive_fields(residual, 1)["add"]
+    >>> fields[0].size, disagree
+    (5, False)
+    """
+    result: dict[str, tuple[list[ReceptiveField] | None, bool]] = {}
+    for name, parents, step in nodes:
+        incoming = [result[p] for p in parents]
+        disagree = any(flag for _, flag in incoming)
+        if not incoming:
+            fields: list[ReceptiveField] | None = [ReceptiveField() for _ in range(spatial_dims)]
+        elif any(f is None for f, _ in incoming):
+            fields = None
+        else:
+            paths = [f for f, _ in incoming]
+            fields = [max((path[d] for path in paths), key=lambda rf: rf.size) for d in range(len(paths[0]))]
+            disagree = disagree or any(len({path[d].jump for path in paths}) > 1 for d in range(len(paths[0])))
+        if step in ("global", "upsample"):
+            fields = None
+        elif step is not None and fields is not None:
+            fields = [f.through(k, s, pad, dil) for f, (k, s, pad, dil) in zip(fields, step)]
+        result[name] = (fields, disagree)
+    return result
 
 
 # --- multiply-accumulates -----------------------------------------------------------------------------------------

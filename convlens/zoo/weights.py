@@ -23,11 +23,12 @@ import json
 import os
 import warnings
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
 from convlens.saving import atomic_write_bytes, read_file
+from convlens.saving.weights import assign_named_weights, named_weight_arrays
 from convlens.saving.keras_h5 import is_keras_file, read_keras_weights
 
 NO_HUB = ("no model hub is reachable from convlens; train a base yourself with "
@@ -66,11 +67,6 @@ def sha256(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def weighted_layers(model: Any) -> list[Any]:
-    """The model's layers that hold weights, in order."""
-    return [layer for layer in model.layers if hasattr(layer, "get_weights") and layer.get_weights()]
-
-
 def save_base(model: Any, model_name: str, base: str, card: dict[str, Any],
               home: str | os.PathLike | None = None) -> dict[str, Any]:
     """Write ``model``'s weights as base ``base`` of ``model_name`` with its model card; returns the card."""
@@ -79,7 +75,6 @@ def save_base(model: Any, model_name: str, base: str, card: dict[str, Any],
     model.save_weights(weights_path)
     card = {"model": model_name.lower(), "base": base, **card,
             "input_shape": list(model.input_shape[1:]) if model.input_shape else None,
-            "layout": [[layer.name, len(layer.get_weights())] for layer in weighted_layers(model)],
             "sha256": sha256(weights_path)}
     atomic_write_bytes(card_path, (json.dumps(card, indent=2) + "\n").encode())
     return card
@@ -114,81 +109,79 @@ def load_pretrained(model: Any, weights: Any, model_name: str, home: str | os.Pa
     if sha256(weights_path) != card["sha256"]:
         raise ValueError(f"{weights_path} does not match the sha256 in its model card; re-run "
                          f"`convlens pretrain {model_name}`")
-    tensors, _ = read_file(weights_path)
-    arrays = [tensors[k].numpy() for k in sorted(tensors) if k.startswith("weights/")]
-    transfer_weights(model, arrays, layout=[(name, count) for name, count in card["layout"]])
+    load_file(model, weights_path)
     return model
 
 
-def load_file(model: Any, path: str | os.PathLike) -> None:
-    """Load a convlens weights/model file or a Keras file (``.weights.h5``, ``.keras``, legacy HDF5)."""
+def load_file(model: Any, path: str | os.PathLike) -> list[str]:
+    """Load a convlens weights/model file or a Keras file (``.weights.h5``, ``.keras``, legacy HDF5); a convlens
+    file goes through ``transfer_weights`` (adaptations reported as notes)."""
     if is_keras_file(path):
         read_keras_weights(path, model)
-        return
+        return []
     tensors, _ = read_file(path)
-    transfer_weights(model, [tensors[k].numpy() for k in sorted(tensors) if k.startswith("weights/")])
+    return transfer_weights(model, {k[len("weights/"):]: v.numpy() for k, v in tensors.items()
+                                    if k.startswith("weights/")})
 
 
-def transfer_weights(model: Any, arrays: Sequence[np.ndarray],
-                     layout: Sequence[tuple[str, int]] | None = None) -> list[str]:
-    """Put ``arrays`` (Keras layouts, in ``get_weights`` order) into ``model``, adapting where it must.
+def _by_layer(arrays: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    groups: dict[str, dict[str, Any]] = {}
+    for path, array in arrays.items():
+        layer, _, weight = path.rpartition("/")
+        groups.setdefault(layer, {})[weight] = array
+    return groups
 
-    With ``layout`` (``(layer name, number of arrays)`` per weighted layer) layers are matched by name, else in
-    order. The first convolution is adapted to another input channel count (RGB kernels summed for grey input, a
-    grey kernel spread over RGB); a last layer whose shape differs (another class count) keeps fresh weights; file
-    layers the model lacks (a head under ``include_top=False``) are dropped. Each adaptation is reported as a
-    ``WeightsNote`` warning and returned.
+
+def transfer_weights(model: Any, arrays: dict[str, Any]) -> list[str]:
+    """Put ``arrays`` (``{layer path/weight name: array}``, Keras layouts) into ``model``, adapting where it must.
+
+    The first convolution is adapted to another input channel count (RGB kernels summed for grey input, the mean
+    kernel spread over RGB); a last layer whose shapes differ (another class count) keeps fresh weights; layers of
+    the file the model lacks (a head under ``include_top=False``) are dropped. Each adaptation is reported as a
+    ``WeightsNote`` warning and returned. Any other mismatch is a ``ValueError`` and nothing is loaded.
     """
-    targets = weighted_layers(model)
-    if layout is None:
-        groups, start = [], 0
-        for layer in targets:
-            count = len(layer.get_weights())
-            groups.append((layer.name, list(arrays[start:start + count])))
-            start += count
-        extra = len(arrays) - start
-        source = {name: chunk for name, chunk in groups if chunk}
-        dropped = [f"last {extra} arrays"] if extra > 0 else []
-    else:
-        source, start = {}, 0
-        for name, count in layout:
-            source[name] = list(arrays[start:start + count])
-            start += count
-        if start != len(arrays):
-            raise ValueError(f"the model card's layout names {start} arrays but the file holds {len(arrays)}")
-        dropped = [repr(name) for name in source if name not in {layer.name for layer in targets}]
+    current = _by_layer(named_weight_arrays(model))
+    source = _by_layer(dict(arrays))
+    order = list(current)
+    dropped = [repr(name) for name in source if name not in current]
     notes = [f"dropped the file's {', '.join(dropped)}: not in this model (a head under include_top=False?)"] \
         if dropped else []
-    for index, layer in enumerate(targets):
-        chunk = source.get(layer.name)
-        if chunk is None:
-            notes.append(f"layer {layer.name!r} is not in the file: it keeps its fresh weights")
-            continue
-        notes += _set_adapted(layer, chunk, first=index == 0, last=index == len(targets) - 1)
+    final: dict[str, Any] = {}
+    for index, name in enumerate(order):
+        mine, theirs = current[name], source.get(name)
+        if theirs is None:
+            notes.append(f"layer {name!r} is not in the file: it keeps its fresh weights")
+            theirs = mine
+        else:
+            theirs, note = _adapted(name, mine, theirs, first=index == 0, last=index == len(order) - 1)
+            notes += note
+        final.update({f"{name}/{weight}": value for weight, value in theirs.items()})
+    assign_named_weights(model, final)
     for note in notes:
         warnings.warn(note, WeightsNote, stacklevel=3)
     return notes
 
 
-def _set_adapted(layer: Any, chunk: list[np.ndarray], first: bool, last: bool) -> list[str]:
-    expected = [w.shape for w in layer.get_weights()]
-    got = [np.shape(a) for a in chunk]
+def _adapted(name: str, mine: dict[str, np.ndarray], theirs: dict[str, Any], first: bool,
+             last: bool) -> tuple[dict[str, Any], list[str]]:
+    expected = {k: v.shape for k, v in mine.items()}
+    got = {k: tuple(np.shape(v)) for k, v in theirs.items()}
     if got == expected:
-        layer.set_weights(chunk)
-        return []
-    if first and len(got) == len(expected) and len(got[0]) == 4 and got[0][:2] == expected[0][:2] \
-            and got[0][3] == expected[0][3] and got[1:] == expected[1:]:
-        kernel, c_in = chunk[0], expected[0][2]
+        return theirs, []
+    kernel_mine, kernel_theirs = expected.get("kernel"), got.get("kernel")
+    if first and set(got) == set(expected) and kernel_mine and kernel_theirs and len(kernel_mine) == 4 \
+            and kernel_theirs[:2] == kernel_mine[:2] and kernel_theirs[3] == kernel_mine[3] \
+            and all(got[k] == expected[k] for k in got if k != "kernel"):
+        kernel, c_in = np.asarray(theirs["kernel"]), kernel_mine[2]
         if c_in == 1:
             adapted, how = kernel.sum(axis=2, keepdims=True), f"summed its {kernel.shape[2]} input-channel kernels"
         else:
             adapted = np.repeat(kernel.mean(axis=2, keepdims=True), c_in, axis=2)
             how = f"spread the mean of its {kernel.shape[2]}-channel kernels over {c_in} channels"
-        layer.set_weights([adapted.astype(kernel.dtype), *chunk[1:]])
-        return [f"first convolution {layer.name!r}: the file has {kernel.shape[2]} input channels, the model "
-                f"{c_in}; {how}"]
+        return {**theirs, "kernel": adapted.astype(kernel.dtype)}, [
+            f"first convolution {name!r}: the file has {kernel.shape[2]} input channels, the model {c_in}; {how}"]
     if last:
-        return [f"last layer {layer.name!r}: the file's shapes {got} differ from the model's {expected} (another "
-                f"class count?): the head keeps fresh weights"]
-    raise ValueError(f"layer {layer.name!r}: the file's weight shapes {got} do not fit the model's {expected}; "
-                     f"was the base trained at another input size?")
+        return mine, [f"last layer {name!r}: the file's shapes {got} differ from the model's {expected} (another "
+                      f"class count?): the head keeps fresh weights"]
+    raise ValueError(f"layer {name!r}: the file's weight shapes {got} do not fit the model's {expected}; was the "
+                     f"base trained at another input size?")
