@@ -173,11 +173,10 @@ def _adapted(name: str, mine: dict[str, np.ndarray], theirs: dict[str, Any], fir
             and kernel_theirs[:2] == kernel_mine[:2] and kernel_theirs[3] == kernel_mine[3] \
             and all(got[k] == expected[k] for k in got if k != "kernel"):
         kernel, c_in = np.asarray(theirs["kernel"]), kernel_mine[2]
-        if c_in == 1:
-            adapted, how = kernel.sum(axis=2, keepdims=True), f"summed its {kernel.shape[2]} input-channel kernels"
-        else:
-            adapted = np.repeat(kernel.mean(axis=2, keepdims=True), c_in, axis=2)
-            how = f"spread the mean of its {kernel.shape[2]}-channel kernels over {c_in} channels"
+        # a grey image repeated over the file's channels must give the same response: sum, then share out
+        adapted = np.repeat(kernel.sum(axis=2, keepdims=True) / c_in, c_in, axis=2)
+        how = (f"summed its {kernel.shape[2]} input-channel kernels" if c_in == 1 else
+               f"shared the sum of its {kernel.shape[2]}-channel kernels out over {c_in} channels")
         return {**theirs, "kernel": adapted.astype(kernel.dtype)}, [
             f"first convolution {name!r}: the file has {kernel.shape[2]} input channels, the model {c_in}; {how}"]
     if last:
