@@ -34,6 +34,7 @@ class ModelInfo:
     reference: dict[str, Any] = field(default_factory=dict)
     smoke: dict[str, Any] = field(default_factory=dict)
     source: str = ""
+    counts: str = "all"  # "all" weights as Keras counts them, or "trainable" parameters as torchvision does
 
 
 _REGISTRY: dict[str, ModelInfo] = {}
@@ -41,18 +42,21 @@ _REGISTRY: dict[str, ModelInfo] = {}
 
 def register_model(fn: Callable[..., Any] | None = None, *, name: str | None = None, family: str = "custom",
                    published_params: int | None = None, reference: dict[str, Any] | None = None,
-                   smoke: dict[str, Any] | None = None, source: str = "") -> Any:
+                   smoke: dict[str, Any] | None = None, source: str = "", counts: str = "all") -> Any:
     """Decorator (bare or with arguments) that makes a builder available to ``create_model`` and the CLI.
 
     The builder takes keyword arguments (``input_shape``, ``classes`` at least) and returns a model. Registering a
-    name twice replaces the first with a warning, as timm does.
+    name twice replaces the first with a warning, as timm does. ``counts`` says how ``published_params`` counts:
+    ``"all"`` weights (Keras's ``count_params``, moving statistics included) or ``"trainable"`` (torchvision).
     """
+    if counts not in ("all", "trainable"):
+        raise ValueError(f"counts must be 'all' or 'trainable', got {counts!r}")
     def decorate(builder: Callable[..., Any]) -> Callable[..., Any]:
         key = (name or builder.__name__).lower()
         if key in _REGISTRY and _REGISTRY[key].builder is not builder:
             warnings.warn(f"model {key!r} was registered already; the new builder replaces it", stacklevel=2)
         _REGISTRY[key] = ModelInfo(key, builder, family, published_params, dict(reference or {}),
-                                   dict(smoke or {}), source)
+                                   dict(smoke or {}), source, counts)
         return builder
     return decorate(fn) if fn is not None else decorate
 
