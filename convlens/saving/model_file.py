@@ -37,7 +37,7 @@ def _check_overwrite(path: Path, overwrite: bool) -> None:
 
 
 def _weight_tensors(model) -> dict[str, torch.Tensor]:
-    return {WEIGHTS + path: torch.from_numpy(np.ascontiguousarray(array))
+    return {WEIGHTS + path: torch.as_tensor(array).contiguous()
             for path, array in named_weight_arrays(model).items()}
 
 
