@@ -12,7 +12,13 @@ Example:
 """
 from convlens.zoo import create_model, list_models
 from convlens.zoo.alexnet import AlexNet
+from convlens.zoo.googlenet import GoogLeNet
+from convlens.zoo.inception_v3 import InceptionV3
 from convlens.zoo.lenet import LeNet5
+from convlens.zoo.mobilenet_v2 import MobileNetV2
+from convlens.zoo.resnet import ResNet18, ResNet34, ResNet50
 from convlens.zoo.vgg import VGG16, VGG19
+from convlens.zoo.xception import Xception
 
-__all__ = ["AlexNet", "LeNet5", "VGG16", "VGG19", "create_model", "list_models"]
+__all__ = ["AlexNet", "GoogLeNet", "InceptionV3", "LeNet5", "MobileNetV2", "ResNet18", "ResNet34", "ResNet50",
+           "VGG16", "VGG19", "Xception", "create_model", "list_models"]

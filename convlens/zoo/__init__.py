@@ -7,7 +7,8 @@ Example:
     >>> create_model("lenet5", input_shape=(32, 32, 1)).count_params()
     61706
 """
-from convlens.zoo import alexnet, lenet, notes, vgg  # noqa: F401  (each family registers its models)
+# each family registers its models
+from convlens.zoo import alexnet, googlenet, inception_v3, lenet, mobilenet_v2, notes, resnet, vgg, xception  # noqa: F401
 from convlens.zoo.registry import ModelInfo, create_model, list_models, model_info, register_model, unregister_model
 from convlens.zoo.weights import WeightsNote, list_bases, load_pretrained, save_base
 

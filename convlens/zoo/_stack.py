@@ -93,3 +93,11 @@ def stack_model(model_name: str, name: str, input_shape: Any, features: list[Lay
     layers = features + (top if include_top else pooling_layers(pooling))
     input_shape = check_input_shape(model_name, input_shape, layers, hint)
     return Sequential([Input(shape=input_shape), *layers], name=name)
+
+
+def scaled(filters: int, width: float) -> int:
+    """``filters × width`` rounded, at least 1: the ``width`` argument of the zoo's builders (1.0 is the published
+    network; 0.25 trains on a laptop)."""
+    if not (isinstance(width, (int, float)) and width > 0):
+        raise ValueError(f"width must be a positive number, got {width!r}")
+    return max(1, int(round(filters * width)))

@@ -16,6 +16,7 @@ from typing import Any
 from convlens.layers import AveragePooling2D, Concatenate, Conv2D, Dense, Dropout, MaxPooling2D
 from convlens.layers import GlobalAveragePooling2D, GlobalMaxPooling2D
 from convlens.zoo._graph import Input, Model, block_params, build_checked, check_top_arguments
+from convlens.zoo._stack import scaled
 from convlens.zoo.registry import register_model
 from convlens.zoo.weights import load_pretrained
 
@@ -47,29 +48,29 @@ def inception_module_params(model: Model) -> dict[str, int]:
 
 
 @register_model(family="inception", published_params=None, reference={"input_shape": (224, 224, 3)},
-                smoke={"input_shape": (32, 32, 3), "classes": 3}, source="Szegedy et al. 2014, Table 1")
+                smoke={"input_shape": (32, 32, 3), "classes": 3, "width": 0.125}, source="Szegedy et al. 2014, Table 1")
 def GoogLeNet(include_top: bool = True, weights: Any = None, input_shape: Any = (224, 224, 3),
               pooling: str | None = None, classes: int = 1000, classifier_activation: Any = "softmax",
-              dropout: float = 0.4, name: str = "googlenet") -> Model:
+              dropout: float = 0.4, name: str = "googlenet", width: float = 1.0) -> Model:
     """GoogLeNet (Inception v1). At 224×224 the last map is 7×7 and the 7×7 average pool of the paper is global
     average pooling; smaller inputs keep working down to 32×32 (maps of 1×1 at the end)."""
     check_top_arguments("GoogLeNet", include_top, pooling, classes)
 
     def make(shape: tuple) -> Model:
         inputs = Input(shape=shape)
-        x = Conv2D(64, 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
+        x = Conv2D(scaled(64, width), 7, strides=2, padding="same", activation="relu", name="conv1_7x7_s2")(inputs)
         x = MaxPooling2D(3, strides=2, padding="same", name="pool1_3x3_s2")(x)
-        x = Conv2D(64, 1, activation="relu", name="conv2_3x3_reduce")(x)
-        x = Conv2D(192, 3, padding="same", activation="relu", name="conv2_3x3")(x)
+        x = Conv2D(scaled(64, width), 1, activation="relu", name="conv2_3x3_reduce")(x)
+        x = Conv2D(scaled(192, width), 3, padding="same", activation="relu", name="conv2_3x3")(x)
         x = MaxPooling2D(3, strides=2, padding="same", name="pool2_3x3_s2")(x)
         for key in ("3a", "3b"):
-            x = inception_module(x, TABLE_1[key], f"inception_{key}")
+            x = inception_module(x, tuple(scaled(f, width) for f in TABLE_1[key]), f"inception_{key}")
         x = MaxPooling2D(3, strides=2, padding="same", name="pool3_3x3_s2")(x)
         for key in ("4a", "4b", "4c", "4d", "4e"):
-            x = inception_module(x, TABLE_1[key], f"inception_{key}")
+            x = inception_module(x, tuple(scaled(f, width) for f in TABLE_1[key]), f"inception_{key}")
         x = MaxPooling2D(3, strides=2, padding="same", name="pool4_3x3_s2")(x)
         for key in ("5a", "5b"):
-            x = inception_module(x, TABLE_1[key], f"inception_{key}")
+            x = inception_module(x, tuple(scaled(f, width) for f in TABLE_1[key]), f"inception_{key}")
         if include_top:
             x = GlobalAveragePooling2D(name="avg_pool")(x)
             x = Dropout(dropout, name="dropout")(x)

@@ -15,6 +15,7 @@ from typing import Any
 
 from convlens.layers import Activation, Add, BatchNormalization, Conv2D, MaxPooling2D, ZeroPadding2D
 from convlens.zoo._graph import Input, Model, build_checked, check_top_arguments, finish
+from convlens.zoo._stack import scaled
 from convlens.zoo.registry import register_model
 from convlens.zoo.weights import load_pretrained
 
@@ -25,9 +26,9 @@ def _bn(name: str) -> BatchNormalization:
     return BatchNormalization(epsilon=_EPS, name=name)
 
 
-def _stem(inputs: Any, use_bias: bool) -> Any:
+def _stem(inputs: Any, use_bias: bool, width: float) -> Any:
     x = ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(inputs)
-    x = Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
+    x = Conv2D(scaled(64, width), 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
     x = Activation("relu", name="conv1_relu")(_bn("conv1_bn")(x))
     x = ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
     return MaxPooling2D(3, strides=2, name="pool1_pool")(x)
@@ -62,13 +63,15 @@ def basic_block(x: Any, filters: int, stride: int = 1, name: str = "") -> Any:
 
 
 def _resnet(model_name: str, blocks: tuple[int, ...], bottleneck: bool, include_top: bool, weights: Any,
-            input_shape: Any, pooling: str | None, classes: int, classifier_activation: Any, name: str) -> Model:
+            input_shape: Any, pooling: str | None, classes: int, classifier_activation: Any, name: str,
+            width: float) -> Model:
     check_top_arguments(model_name, include_top, pooling, classes)
 
     def make(shape: tuple) -> Model:
         inputs = Input(shape=shape)
-        x = _stem(inputs, use_bias=bottleneck)
+        x = _stem(inputs, use_bias=bottleneck, width=width)
         for stage, (filters, count) in enumerate(zip((64, 128, 256, 512), blocks), start=2):
+            filters = scaled(filters, width)
             for i in range(1, count + 1):
                 stride = 2 if (i == 1 and stage > 2) else 1
                 if bottleneck:
@@ -81,34 +84,34 @@ def _resnet(model_name: str, blocks: tuple[int, ...], bottleneck: bool, include_
     return load_pretrained(model, weights, model_name.lower())
 
 
-_SMOKE = {"input_shape": (32, 32, 3), "classes": 3}
+_SMOKE = {"input_shape": (32, 32, 3), "classes": 3, "width": 0.125}
 
 
 @register_model(family="resnet", published_params=11_689_512, reference={"input_shape": (224, 224, 3)},
                 smoke=_SMOKE, source="torchvision resnet18", counts="trainable")
 def ResNet18(include_top: bool = True, weights: Any = None, input_shape: Any = (224, 224, 3),
              pooling: str | None = None, classes: int = 1000, classifier_activation: Any = "softmax",
-             name: str = "resnet18") -> Model:
+             name: str = "resnet18", width: float = 1.0) -> Model:
     """ResNet-18: basic blocks 2-2-2-2."""
     return _resnet("ResNet18", (2, 2, 2, 2), False, include_top, weights, input_shape, pooling, classes,
-                   classifier_activation, name)
+                   classifier_activation, name, width)
 
 
 @register_model(family="resnet", published_params=21_797_672, reference={"input_shape": (224, 224, 3)},
                 smoke=_SMOKE, source="torchvision resnet34", counts="trainable")
 def ResNet34(include_top: bool = True, weights: Any = None, input_shape: Any = (224, 224, 3),
              pooling: str | None = None, classes: int = 1000, classifier_activation: Any = "softmax",
-             name: str = "resnet34") -> Model:
+             name: str = "resnet34", width: float = 1.0) -> Model:
     """ResNet-34: basic blocks 3-4-6-3."""
     return _resnet("ResNet34", (3, 4, 6, 3), False, include_top, weights, input_shape, pooling, classes,
-                   classifier_activation, name)
+                   classifier_activation, name, width)
 
 
 @register_model(family="resnet", published_params=25_636_712, reference={"input_shape": (224, 224, 3)},
                 smoke=_SMOKE, source="keras.applications.ResNet50")
 def ResNet50(include_top: bool = True, weights: Any = None, input_shape: Any = (224, 224, 3),
              pooling: str | None = None, classes: int = 1000, classifier_activation: Any = "softmax",
-             name: str = "resnet50") -> Model:
+             name: str = "resnet50", width: float = 1.0) -> Model:
     """ResNet-50 as ``keras.applications.ResNet50``: bottleneck blocks 3-4-6-3."""
     return _resnet("ResNet50", (3, 4, 6, 3), True, include_top, weights, input_shape, pooling, classes,
-                   classifier_activation, name)
+                   classifier_activation, name, width)

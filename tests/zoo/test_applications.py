@@ -6,16 +6,16 @@ from convlens import applications
 from convlens.zoo import create_model, list_models, model_info
 
 
-def meta_count(name: str, **kwargs) -> int:
+def meta_count(name: str, counts: str = "all", **kwargs) -> int:
     with torch.device("meta"):
         model = create_model(name, **kwargs)
-    return sum(t.numel() for t in (*model.parameters(), *model.buffers()))
+    return sum(t.numel() for t in (*model.parameters(), *(model.buffers() if counts == "all" else ())))
 
 
 @pytest.mark.parametrize("name", [n for n in list_models() if model_info(n).published_params])
 def test_published_parameter_counts(name):
     info = model_info(name)
-    assert meta_count(name, **info.reference) == info.published_params
+    assert meta_count(name, info.counts, **info.reference) == info.published_params
 
 
 def test_reference_figures():
@@ -24,13 +24,36 @@ def test_reference_figures():
     assert meta_count("lenet5") == 61_706
     assert meta_count("vgg16") == 138_357_544
     assert meta_count("vgg19") == 143_667_240
+    assert meta_count("resnet18", "trainable") == 11_689_512
+    # keras.applications' counts (moving statistics included), as ResNet50(weights=None).count_params() gives them
+    assert meta_count("resnet50") == 25_636_712
+    assert meta_count("mobilenetv2") == 3_538_984
+    assert meta_count("xception") == 22_910_480
+    assert meta_count("inceptionv3") == 23_851_784
 
 
-@pytest.mark.parametrize("builder", [applications.LeNet5, applications.AlexNet, applications.VGG16,
-                                     applications.VGG19])
+def test_googlenet_follows_table_1():
+    from convlens.zoo.googlenet import TABLE_1, inception_module_params
+    with torch.device("meta"):
+        model = applications.GoogLeNet()
+    params = inception_module_params(model)
+    assert list(params) == [f"inception_{k}" for k in TABLE_1]
+    f1, r3, f3, r5, f5, proj = TABLE_1["3a"]  # 192 channels come in
+    assert params["inception_3a"] == (192 * f1 + f1) + (192 * r3 + r3) + (9 * r3 * f3 + f3) + (192 * r5 + r5) \
+        + (25 * r5 * f5 + f5) + (192 * proj + proj)
+    assert model.get_layer("inception_5b_output").output_shape == (None, 7, 7, 1024)
+    stem = (7 * 7 * 3 * 64 + 64) + (64 * 64 + 64) + (9 * 64 * 192 + 192)
+    assert meta_count("googlenet") == stem + sum(params.values()) + (1024 * 1000 + 1000)
+
+
+SMALLEST = {"LeNet5": 32, "AlexNet": 57, "VGG16": 32, "VGG19": 32, "ResNet18": 1, "ResNet34": 1, "ResNet50": 1,
+            "GoogLeNet": 1, "MobileNetV2": 1, "Xception": 7, "InceptionV3": 75}
+
+
+@pytest.mark.parametrize("builder", [getattr(applications, name) for name in SMALLEST])
 @pytest.mark.parametrize("shape", [(28, 28, 1), (32, 32, 3), (64, 64, 3)])
 def test_small_inputs_build_or_name_the_smallest_input(builder, shape):
-    smallest = {"LeNet5": 32, "AlexNet": 57, "VGG16": 32, "VGG19": 32}[builder.__name__]
+    smallest = SMALLEST[builder.__name__]
     with torch.device("meta"):
         if shape[0] < smallest:
             with pytest.raises(ValueError, match=f"smallest input is {smallest}×{smallest}×{shape[2]}"):
