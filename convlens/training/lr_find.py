@@ -80,22 +80,32 @@ def lr_find(model: Any, x: Any, y: Any, start_lr: float = 1e-7, end_lr: float = 
     return LRFinderResult(tried, losses, suggest_lr(tried, losses))
 
 
-def suggest_lr(learning_rates: list[float], losses: list[float], beta: float = 0.98) -> float | None:
-    """The learning rate where the smoothed loss falls fastest against log(learning rate); None if too short.
+def suggest_lr(learning_rates: list[float], losses: list[float], beta: float = 0.9) -> float | None:
+    """fastai's 'valley' suggestion: on the smoothed loss, find the longest run of falling values (the valley
+    floor may come long after the start of the fall) and take the point halfway down its middle third, well
+    before the loss bottoms out; None when there are fewer than 10 finite points.
 
     Example:
         >>> rates = list(np.geomspace(1e-5, 1, 50)); losses = [2 - np.tanh(np.log10(r) + 2.5) for r in rates]
-        >>> 1e-3 < suggest_lr(rates, losses) < 1e-2
+        >>> 1e-4 < suggest_lr(rates, losses) < 1e-2
         True
     """
     finite = [(r, l) for r, l in zip(learning_rates, losses) if math.isfinite(l)]
-    if len(finite) < 5:
+    if len(finite) < 10:
         return None
     smoothed, average = [], 0.0
-    for i, (_, loss) in enumerate(finite):  # bias-corrected exponential moving average, as fastai does
+    for i, (_, loss) in enumerate(finite):  # bias-corrected exponential moving average
         average = beta * average + (1 - beta) * loss
         smoothed.append(average / (1 - beta ** (i + 1)))
-    logs = np.log10([r for r, _ in finite])
-    slope = np.gradient(np.asarray(smoothed), logs)
-    end = max(2, int(np.argmin(smoothed)) + 1)  # only the part before the loss turns up
-    return float(finite[int(np.argmin(slope[:end]))][0])
+    n = len(smoothed)
+    run = [1] * n  # run[i]: length of the longest strictly falling subsequence ending at i
+    best_end = 0
+    for i in range(1, n):
+        for j in range(i):
+            if smoothed[i] < smoothed[j] and run[i] < run[j] + 1:
+                run[i] = run[j] + 1
+        if run[i] > run[best_end]:
+            best_end = i
+    start = best_end - run[best_end] + 1
+    third = (best_end - start) / 3
+    return float(finite[start + int(third) + int(third / 2)][0])

@@ -10,20 +10,21 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
-def new_figure(figsize: tuple[float, float]) -> Figure:
-    """Return a Figure on its own Agg canvas, so it renders and saves without a display.
+def new_figure(figsize: tuple[float, float], constrained: bool = False) -> Figure:
+    """Return a Figure on its own Agg canvas, so it renders and saves without a display. `constrained=True` lays
+    it out with matplotlib's constrained layout (room for a colour bar shared by a grid of panels).
 
     Example:
         >>> fig = new_figure((4, 3)); ax = fig.add_subplot(1, 1, 1)
     """
-    fig = Figure(figsize=figsize)
+    fig = Figure(figsize=figsize, layout="constrained" if constrained else None)
     FigureCanvasAgg(fig)
     return fig
 
 
 def finish(fig: Figure, save: str | os.PathLike | None, tight: bool = True) -> Figure:
     """Lay the figure out and write it as a PNG when `save` is a path; return it."""
-    if tight:
+    if tight and fig.get_layout_engine() is None:
         fig.tight_layout()
     if save is not None:
         fig.savefig(Path(save), format="png", dpi=100)

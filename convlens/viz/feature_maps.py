@@ -53,7 +53,7 @@ def plot_feature_maps(
         raise ValueError(f"layer {name!r} outputs shape {maps.shape}; expected (H, W, C) or (units,)")
     count = min(maps.shape[-1], max_maps)
     rows, cols = grid_shape(count)
-    fig = new_figure((1.5 * cols + 1.0, 1.5 * rows + 0.6))
+    fig = new_figure((1.5 * cols + 1.4, 1.5 * rows + 0.8), constrained=True)
     vmin, vmax = diverging_scale(maps[..., :count])
     image_artist = None
     for i in range(count):
@@ -63,9 +63,8 @@ def plot_feature_maps(
     h, w, c = maps.shape
     fig.suptitle(f"{name}: {h}x{w}x{c} feature maps" + (f" (first {count})" if count < c else "")
                  + "\none colour scale for all maps: white = 0")
-    fig.tight_layout()
     fig.colorbar(image_artist, ax=fig.axes, fraction=0.04, pad=0.02, label="activation")
-    return finish(fig, save, tight=False)
+    return finish(fig, save)
 
 
 def _bars(values: np.ndarray, name: str, class_names: Sequence[str] | None) -> Figure:

@@ -66,7 +66,7 @@ def plot_filters(
     shown = kernel[..., :count] if colour else kernel[:, :, channel or 0, :count]
     vmin, vmax = diverging_scale(shown)
     rows, cols = grid_shape(count)
-    fig = new_figure((1.3 * cols + (0.2 if colour else 1.1), 1.3 * rows + 0.8))
+    fig = new_figure((1.3 * cols + (0.4 if colour else 1.4), 1.3 * rows + 0.8), constrained=True)
     artist = None
     for i in range(count):
         ax = fig.add_subplot(rows, cols, i + 1, xticks=[], yticks=[])
@@ -78,7 +78,6 @@ def plot_filters(
     scale = (f"colour = RGB weights, mid-grey = 0, shared scale ±{vmax:.3g}" if colour
              else f"input channel {channel or 0}; one scale for all filters: white = 0, red > 0, blue < 0")
     fig.suptitle(f"{name}: {n_filters} filters of {kh}x{kw}x{c_in}\n{scale}", fontsize=10)
-    fig.tight_layout()
     if artist is not None:
         fig.colorbar(artist, ax=fig.axes, fraction=0.04, pad=0.02, label="weight")
-    return finish(fig, save, tight=False)
+    return finish(fig, save)
