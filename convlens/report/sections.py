@@ -135,7 +135,8 @@ def run_rows(data: RunData) -> list[tuple[str, str]]:
         rows.append(("learning rate", value_text(optimizer["learning_rate"])))
     loss = compile_meta.get("loss")
     if "loss" not in have and loss:
-        rows.append(("loss", str(loss.get("class_name", loss) if isinstance(loss, dict) else loss)))
+        name = loss.get("name") or loss.get("class_name") if isinstance(loss, dict) else loss
+        rows.append(("loss", str(name)))
     if data.history and "epochs asked" not in have:
         rows.append(("epochs trained", value_text(len(next(iter(data.history.values()))))))
     if data.metrics and "test images" not in have and "test_samples" in data.metrics:
@@ -176,7 +177,7 @@ def curves_section(data: RunData) -> str:
     if monitor:
         best = best_epoch(data.history[monitor], monitor)
         caption += (f"; dashed green line: epoch {best + 1}, the lowest validation loss, whose weights "
-                    f"`convlens train` restores (ModelCheckpoint with save_best_only) before testing")
+                    f"convlens train restores (ModelCheckpoint with save_best_only) before testing")
     else:
         caption += "; no validation data, so no best epoch is marked"
     return intro("curves") + figure_img(fig, "training curves", caption)

@@ -99,10 +99,11 @@ def plot_grad_cam(
     if not 0.0 <= alpha <= 1.0:
         raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
     target = conv_layers(model)[-1] if layer is None else get_layer(model, layer)
-    batch = np.asarray(image)
-    batch = batch if batch.ndim == 4 else as_input_batch(batch, torch.device("cpu")).numpy()
+    given = np.asarray(image)
+    one = given.ndim < 4  # one image (H, W[, C]) rather than a batch (N, H, W, C)
+    batch = as_input_batch(given, torch.device("cpu")).numpy()
     shown_batch = batch if display_image is None else np.asarray(display_image)
-    if shown_batch.ndim == batch.ndim - 1 or (shown_batch.ndim == 2 and len(batch) == 1):
+    if display_image is not None and one:
         shown_batch = shown_batch[None]
     if len(shown_batch) != len(batch):
         raise ValueError(f"display_image must hold one image per input ({len(batch)}), got shape {shown_batch.shape}")

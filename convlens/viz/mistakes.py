@@ -41,6 +41,15 @@ def top_losses(y_true: np.ndarray | Sequence[int], probabilities: np.ndarray, k:
     return np.argsort(-losses, kind="stable")[:k]
 
 
+def probability_text(p: float) -> str:
+    """Two decimals, or one significant digit below 0.01 (so a tiny probability does not read as 0).
+
+    >>> probability_text(0.4), probability_text(0.0003)
+    ('0.40', '0.0003')
+    """
+    return f"{p:.2f}" if p >= 0.005 else f"{p:.1g}" if p >= 1e-4 else f"{p:.0e}"
+
+
 def plot_top_losses(
     images: np.ndarray,
     y_true: np.ndarray | Sequence[int],
@@ -79,12 +88,12 @@ def plot_top_losses(
         ax.set_title("No mistakes")
         return finish(fig, save)
     rows, cols = grid_shape(len(order), min(len(order), 5))
-    fig = new_figure((2.3 * cols, 2.6 * rows + 0.6))
+    fig = new_figure((2.3 * cols, 2.7 * rows + 0.6), constrained=True)
     for i, idx in enumerate(order):
         ax = fig.add_subplot(rows, cols, i + 1, xticks=[], yticks=[])
         actual = int(ids[idx])
         show_prediction(ax, batch[idx], int(pred[idx]), actual, class_names,
-                        note=f"loss {losses[idx]:.2f} / p={probs[idx, actual]:.2f}", separator=" / ")
+                        note=f"loss {losses[idx]:.2f} / p={probability_text(probs[idx, actual])}", separator=" / ")
     fig.suptitle(("Highest losses first" if not only_mistakes else "Most confident mistakes, highest loss first")
                  + f"\n{TITLE_KEY}", fontsize=10)
     return finish(fig, save)

@@ -67,3 +67,13 @@ def test_plot_rows_per_sample_with_colour_bar_probability_and_verdict(small_cnn)
     assert overlays[1].get_title().endswith(f"wrong: true {names[truth[1]]}")
     assert sum(ax.get_ylabel() == "relative importance" for ax in fig.axes) == 3  # one colour bar per heatmap
     assert "before softmax" in fig._suptitle.get_text()
+
+
+def test_display_images_without_a_channel_axis(small_cnn):
+    images = np.random.default_rng(7).random((2, 12, 12, 1), dtype=np.float32)
+    originals = (images[..., 0] * 255).astype(np.uint8)  # (N, H, W), as test_data.npz often stores them
+    fig = plot_grad_cam(small_cnn, images, display_image=originals)
+    inputs = [ax for ax in fig.axes if ax.get_title() == "Input"]
+    assert len(inputs) == 2 and inputs[1].get_images()[0].get_array().shape == (12, 12)
+    one = plot_grad_cam(small_cnn, images[0], display_image=originals[0])
+    assert [ax.get_title() for ax in one.axes].count("Input") == 1
