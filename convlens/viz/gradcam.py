@@ -130,7 +130,10 @@ def plot_grad_cam(
         ax.set_ylabel(f"sample {i}" if n > 1 else "")
         ax = fig.add_subplot(n, 3, 3 * i + 2, xticks=[], yticks=[])
         heat_artist = ax.imshow(heat, cmap="jet", vmin=0.0, vmax=1.0)
-        ax.set_title(f"Grad-CAM: {layer_name(target, model)}")
+        title = f"Grad-CAM: {layer_name(target, model)}"
+        if not heat.any():  # every position's weighted sum is <= 0: the feature maps only lowered the score
+            title += "\nno positive evidence here"
+        ax.set_title(title)
         fig.colorbar(heat_artist, ax=ax, fraction=0.046, pad=0.04, label="relative importance")
         ax = fig.add_subplot(n, 3, 3 * i + 3, xticks=[], yticks=[])
         ax.imshow(shown, cmap=cmap)
