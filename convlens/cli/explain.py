@@ -48,9 +48,9 @@ def _run(args: argparse.Namespace) -> int:
             if data.shape[0] != 1:
                 raise ValueError(f"conv1d needs one row of values, got a matrix of shape {data.shape}")
             kernel = _kernel(args.kernel)
-            trace = explain.conv1d(data[0], kernel.ravel(), args.stride or 1, args.padding, args.bias)
+            trace = explain.conv1d(data[0], kernel.ravel(), args.stride, args.padding, args.bias)
         else:
-            trace = explain.conv2d(data, _kernel(args.kernel), args.stride or 1, args.padding, args.bias)
+            trace = explain.conv2d(data, _kernel(args.kernel), args.stride, args.padding, args.bias)
         count = len(trace.steps)
         if not -count <= args.step < count:
             raise ValueError(f"--step {args.step} is out of range: this {args.op} has {count} steps (0 to "
