@@ -129,6 +129,8 @@ def test_figures_are_rendered_sharp_and_shown_at_screen_size(full_report):
     from PIL import Image
 
     page = full_report.read_text()
+    shown = re.findall(r'<img alt="[^"]*" width="(\d+)" src="data:image/png;base64,([^"]+)"', page)
+    assert len(shown) == 8
     for width, data in re.findall(r'<img alt="[^"]*" width="(\d+)" src="data:image/png;base64,([^"]+)"', page):
         with Image.open(io.BytesIO(base64.b64decode(data))) as image:
             assert image.width >= 1.4 * int(width)  # rendered at 150 dpi, shown at 100 dpi
