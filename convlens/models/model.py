@@ -122,6 +122,14 @@ class Model(TrainingMethods, nn.Module):
         from convlens.saving import load_weights
         load_weights(self, filepath)
 
+    def export(self, filepath: str | Path, format: str = "onnx", verbose: bool = True, samples: Any = None) -> Any:
+        """Keras's ``export``: ``format='onnx'`` writes an ONNX file (dynamic batch, channels-last input), verified
+        against onnxruntime on random batches and ``samples``; returns the ``ParityReport`` and prints its line."""
+        if format != "onnx":
+            raise ValueError(f"format must be 'onnx', got {format!r}")
+        from convlens.saving.onnx import export_onnx  # onnx/onnxruntime: the optional `export` extra
+        return export_onnx(self, filepath, samples=samples, verbose=verbose)
+
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(f"{type(self).__name__} has no config; save its weights with save_weights()")
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import os
 import tempfile
 import warnings
@@ -37,7 +38,7 @@ import torch
 TOLERANCE = 1e-5
 
 
-class ExportMismatchError(RuntimeError):
+class ExportMismatchError(ValueError):
     """The exported file does not compute what the model computes."""
 
 
@@ -139,6 +140,9 @@ def export_onnx(model: torch.nn.Module, path: str | os.PathLike, samples: np.nda
     model.eval()
     example = torch.zeros((2, *shape), dtype=torch.float32)  # batch 2: a batch of 1 would be specialised
     batch = torch.export.Dim("batch", min=1)
+    registration = logging.getLogger("torch.onnx._internal.exporter._registration")  # "torchvision is not installed"
+    level = registration.level
+    registration.setLevel(logging.ERROR)
     try:
         with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
             warnings.simplefilter("ignore")
@@ -146,9 +150,11 @@ def export_onnx(model: torch.nn.Module, path: str | os.PathLike, samples: np.nda
                                         input_names=["input"], output_names=["output"], verbose=False)
     finally:
         model.train(was_training)
+        registration.setLevel(level)
     proto = program.model_proto
     meta = {"class_names": json.dumps(list(getattr(model, "class_names", None) or []) or None),
-            "input_shape": json.dumps([None, *shape]), "producer": "convlens"}
+            "input_shape": json.dumps([None, *shape]),
+            "output_activation": json.dumps(getattr(model, "output_activation", None)), "producer": "convlens"}
     del proto.metadata_props[:]
     for key, value in meta.items():
         proto.metadata_props.add(key=key, value=value)
