@@ -2,7 +2,7 @@
 
 The stages (each returned, so the live page can show them): grey levels in [0, 1] → inverted if the background is
 light (MNIST is white ink on black) → cropped to the ink's bounding box → longest side scaled to 20 px with
-anti-aliasing → pasted into 28×28 with the centre of mass at the centre. ``naive`` is the plain resize of the whole
+anti-aliasing → pasted into 28×28 with the centre of mass at MNIST's centre, pixel (14, 14). ``naive`` is the plain resize of the whole
 drawing to 28×28, for comparison.
 
 Example:
@@ -11,8 +11,8 @@ Example:
     >>> result = mnist_style(drawing)
     >>> result.inverted, result.image.shape, result.stages["scaled"].shape
     (True, (28, 28), (20, 2))
-    >>> [round(float(c), 1) for c in center_of_mass(result.image)]
-    [13.5, 13.5]
+    >>> [abs(c - 14.0) <= 0.5 for c in center_of_mass(result.image)]    # MNIST's centre, to half a pixel
+    [True, True]
 """
 from __future__ import annotations
 
@@ -23,7 +23,10 @@ from PIL import Image
 
 SIZE = 28
 BOX = 20
-INK_THRESHOLD = 0.1  # grey level (0–1, after inversion) above which a pixel counts as ink for the bounding box
+INK_THRESHOLD = 0.05  # grey level (0–1, after inversion) above which a pixel counts as ink for the bounding box
+# Where MNIST puts the centre of mass, in pixel-index coordinates: pixel (14, 14). Measured on the 5,000 digits of
+# convlens.datasets.mnist_sample: mean (13.99, 14.00), standard deviation 0.29 px.
+CENTRE = (14.0, 14.0)
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,7 @@ def _resize(array: np.ndarray, height: int, width: int) -> np.ndarray:
 
 
 def center_of_mass(image: np.ndarray) -> tuple[float, float]:
-    """``(row, column)`` of the grey-level centre of mass, in pixel-index coordinates (28×28 centre: 13.5, 13.5).
+    """``(row, column)`` of the grey-level centre of mass, in pixel-index coordinates (MNIST's: 14, 14).
 
     >>> center_of_mass(np.eye(3))
     (1.0, 1.0)
@@ -78,12 +81,12 @@ def center_of_mass(image: np.ndarray) -> tuple[float, float]:
 
 
 def _paste_centred(scaled: np.ndarray) -> np.ndarray:
-    """Paste ``scaled`` into a blank 28×28 so that its centre of mass lands on the centre (whole-pixel shift, so at
-    most 0.5 px off), clipping what would fall outside."""
+    """Paste ``scaled`` into a blank 28×28 so that its centre of mass lands on MNIST's centre ``CENTRE`` (whole-pixel
+    shift, so at most 0.5 px off), clipping what would fall outside."""
     height, width = scaled.shape
     row, col = center_of_mass(scaled)
-    top = int(round((SIZE - 1) / 2 - row))
-    left = int(round((SIZE - 1) / 2 - col))
+    top = int(round(CENTRE[0] - row))
+    left = int(round(CENTRE[1] - col))
     canvas = np.zeros((SIZE, SIZE), np.float32)
     y0, x0 = max(top, 0), max(left, 0)
     y1, x1 = min(top + height, SIZE), min(left + width, SIZE)
