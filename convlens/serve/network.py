@@ -154,7 +154,8 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
         if step.products.ndim == 3:  # several input channels: one partial sum per channel, not every product
             partial = step.products.reshape(-1, step.products.shape[-1]).sum(axis=0)
             detail = "\n".join(f"  channel {c}: sum(patch × kernel) = {number(v)}" for c, v in enumerate(partial))
-            detail = f"output[{row}, {col}] ← input[{row * layer.strides[0]}…, {col * layer.strides[1]}…]\n{detail}"
+            where = ", ".join(f"{o}:{o + n}" for o, n in zip(step.origin, step.patch.shape))
+            detail = f"output[{row}, {col}] ← input[{where}, :]\n{detail}"
         else:
             detail = str(step)
     elif kind in POOL_TYPES:
