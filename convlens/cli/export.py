@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from convlens.cli.evaluate import model_path
+from convlens.cli._common import model_path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -23,8 +23,6 @@ def run(args: argparse.Namespace) -> int:
     from convlens.export import export_model
     from convlens.models import load_model
     source = model_path(args.model)
-    if not source.is_file():
-        raise FileNotFoundError(f"no saved model at {source}")
     model = load_model(source, compile=False)
     output = Path(args.output) if args.output else source.with_suffix(".onnx")
     report = export_model(model, output, args.format, verbose=False)

@@ -15,6 +15,7 @@ Example:
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ import torch
 from convlens.arithmetic import ReceptiveField
 from convlens.explain import conv2d, pool2d
 from convlens.explain.text import number
+from convlens.graph import Functional, network_receptive_fields
 from convlens.inspect import layer_outputs
+from convlens.layers import InputLayer
 
 CONV_TYPES = ("Conv2D",)
 POOL_TYPES = ("MaxPooling2D", "AveragePooling2D")
@@ -42,37 +45,62 @@ def _kind(layer: Any, output_shape: tuple, last: bool) -> str:
     return "other"
 
 
-def _fields(model: Any) -> list[list[ReceptiveField] | None]:
-    """Per layer, the receptive field along each spatial axis (``None`` once a layer sees the whole input)."""
-    shape = tuple(model.input_shape)
-    fields: list[ReceptiveField] | None = [ReceptiveField() for _ in shape[1:-1]]
-    out = []
-    for layer in model.layers:
-        step = layer.receptive_step(shape) if hasattr(layer, "receptive_step") else "global"
-        if step in ("global", "upsample"):
-            fields = None
-        elif step is not None and fields is not None:
-            fields = [f.through(k, s, pad, d) for f, (k, s, pad, d) in zip(fields, step)]
-        out.append(fields)
-        shape = layer.compute_output_shape(shape) if hasattr(layer, "compute_output_shape") else shape
+@dataclass(frozen=True)
+class LayerPlace:
+    """Where a layer sits in the graph: the layers feeding it (``[]``: the model's input), its receptive field per
+    spatial axis (``None`` once it sees the whole input) and its branch (panel group)."""
+
+    parents: list[str]
+    fields: list[ReceptiveField] | None
+    group: int
+
+
+def places(model: Any) -> dict[str, LayerPlace]:
+    """Every layer's :class:`LayerPlace`; a branch is a chain of layers each fed by the previous one alone."""
+    if not isinstance(model, Functional):  # a wrapped torch module: a chain with no known geometry
+        names = [row.name for row in model.summary_rows()]
+        return {name: LayerPlace(names[i - 1:i], None, 0) for i, name in enumerate(names)}
+    fields = network_receptive_fields(model)
+    nodes = [node for node in model._nodes if not isinstance(node.layer, InputLayer)]
+    children: dict[str, int] = {}
+    for node in model._nodes:
+        for tensor in node.input_tensors:
+            children[tensor.node.layer.name] = children.get(tensor.node.layer.name, 0) + 1
+    out: dict[str, LayerPlace] = {}
+    groups = 0
+    for node in nodes:
+        parents = [t.node.layer.name for t in node.input_tensors if not isinstance(t.node.layer, InputLayer)]
+        chained = (len(node.input_tensors) == 1 and parents and children.get(parents[0]) == 1
+                   and parents[0] in out)
+        group = out[parents[0]].group if chained else groups
+        groups += not chained
+        out.setdefault(node.layer.name, LayerPlace(parents, fields[id(node)][0], group))
     return out
+
+
+def _layers(model: Any) -> list[tuple[Any, Any]]:
+    """``(summary row, layer)`` for every layer but the input layers, in the model's order."""
+    return [(row, model.get_layer(row.name)) for row in model.summary_rows() if row.type != "InputLayer"]
 
 
 def describe(model: Any) -> dict[str, Any]:
     """JSON-ready description: input shape, class names and one entry per layer (Keras name, type, output shape,
-    parameter formula, receptive field, MACs, kind, receptive-field geometry ``[size, jump, start]`` per axis)."""
-    rows = model.summary_rows()
-    fields = _fields(model)
-    layers = []
-    for i, (row, layer, field) in enumerate(zip(rows, model.layers, fields)):
-        layers.append({
-            "name": row.name, "type": row.type, "output_shape": list(row.output_shape), "params": row.params,
+    parameter formula, receptive field, MACs, kind, inputs, branch and receptive-field geometry
+    ``[size, jump, start]`` per axis)."""
+    layers = _layers(model)
+    where = places(model)
+    described = []
+    for i, (row, layer) in enumerate(layers):
+        place = where.get(row.name, LayerPlace([], None, 0))
+        output_shape = row.output_shape if isinstance(row.output_shape, tuple) else tuple(row.output_shape[0])
+        described.append({
+            "name": row.name, "type": row.type, "output_shape": list(output_shape), "params": row.params,
             "formula": row.formula, "receptive_field": row.receptive_field, "macs": row.macs,
-            "kind": _kind(layer, row.output_shape, i == len(rows) - 1),
-            "geometry": None if field is None else [[f.size, f.jump, f.start] for f in field],
+            "kind": _kind(layer, output_shape, i == len(layers) - 1), "inputs": place.parents, "group": place.group,
+            "geometry": None if place.fields is None else [[f.size, f.jump, f.start] for f in place.fields],
         })
     return {"name": model.name, "input_shape": list(model.input_shape), "class_names": class_names(model),
-            "layers": layers, "params": sum(r.params for r in rows), "macs": sum(r.macs for r in rows)}
+            "layers": described, "params": sum(r.params for r, _ in layers), "macs": sum(r.macs for r, _ in layers)}
 
 
 def class_names(model: Any, count: int | None = None) -> list[str]:
@@ -98,15 +126,8 @@ def quantise(array: np.ndarray) -> dict[str, Any]:
 def layer_views(model: Any, x: np.ndarray) -> list[dict[str, Any]]:
     """Every layer's output for the single input ``x`` ``(H, W, C)``, quantised, in model order."""
     outputs = layer_outputs(model, x[None])
-    return [{"name": layer.name, **quantise(outputs[layer.name][0])} for layer in model.layers
-            if layer.name in outputs]
-
-
-def _layer_input(model: Any, x: np.ndarray, index: int) -> np.ndarray:
-    if index == 0:
-        return x
-    previous = model.layers[index - 1].name
-    return layer_outputs(model, x[None])[previous][0]
+    return [{"name": row.name, **quantise(outputs[row.name][0])} for row, _ in _layers(model)
+            if row.name in outputs and isinstance(outputs[row.name], np.ndarray)]
 
 
 def _activate(layer: Any, value: float) -> tuple[str, float]:
@@ -125,13 +146,17 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
     (whether the explainer's number equals it) and ``box``: the unit's receptive field on the input as
     ``[[top, bottom), [left, right))``, clipped to the input.
     """
-    names = [layer.name for layer in model.layers]
-    if layer_name not in names:
-        raise ValueError(f"no layer named {layer_name!r}; layers: {', '.join(names)}")
-    index = names.index(layer_name)
-    layer = model.layers[index]
-    inputs = _layer_input(model, x, index)
-    output = layer_outputs(model, x[None])[layer_name][0]
+    where = places(model)
+    if layer_name not in where:
+        raise ValueError(f"no layer named {layer_name!r}; layers: {', '.join(where)}")
+    layer = model.get_layer(layer_name)
+    place = where[layer_name]
+    outputs = layer_outputs(model, x[None])
+    if len(place.parents) > 1:
+        raise ValueError(f"{layer_name} merges {len(place.parents)} inputs; hover a convolution, pooling or dense "
+                         f"layer")
+    inputs = outputs[place.parents[0]][0] if place.parents else x
+    output = outputs[layer_name][0]
     if not 0 <= channel < output.shape[-1]:
         raise ValueError(f"channel must be in 0…{output.shape[-1] - 1} for {layer_name}, got {channel}")
     kind = type(layer).__name__
@@ -183,7 +208,7 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
     else:
         raise ValueError(f"{layer_name} ({kind}) has no unit calculation to show; hover a convolution, pooling or "
                          f"dense layer")
-    geometry = _fields(model)[index]
+    geometry = place.fields
     box = None
     if geometry is not None and output.ndim == 3:
         box = []

@@ -15,15 +15,15 @@ Example:
 """
 from __future__ import annotations
 
-import io
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from convlens.data import load_image
 from convlens.data.mnist_style import mnist_style
@@ -142,22 +142,22 @@ class Predictor:
         if use_mnist_style and channels != 1:
             raise BadInput(f"mnist_style is for one-channel models; this model takes {self.shape_text()}")
         mode = "grayscale" if channels == 1 else "rgb"
-        try:
-            if use_mnist_style:
-                grey = load_image(io.BytesIO(data), "grayscale")
-                result = mnist_style(grey)
-                stages = dict(result.stages)
-                image = result.image
-                if (height, width) != image.shape:
-                    image = np.asarray(Image.fromarray(image, "F").resize((width, height), Image.Resampling.BILINEAR))
-                return image[..., None].astype(np.float32), stages
-            pixels = load_image(io.BytesIO(data), mode, target_size=(height, width), interpolation="bilinear")
-        except BadInput:
-            raise
-        except UnidentifiedImageError:
-            raise BadInput("the body is not an image Pillow can read (send PNG or JPEG)") from None
-        except (OSError, SyntaxError, ValueError) as err:  # Pillow's errors for broken files, the pixel limit
-            raise BadInput(f"cannot read the image: {err}") from None
+        with tempfile.TemporaryDirectory(prefix="convlens-upload-") as folder:
+            path = os.path.join(folder, "upload")  # the one image reader reads regular files
+            with open(path, "wb") as handle:
+                handle.write(data)
+            try:
+                if use_mnist_style:
+                    result = mnist_style(load_image(path, "grayscale"))
+                    image = result.image
+                    if (height, width) != image.shape:
+                        image = np.asarray(Image.fromarray(image, "F").resize((width, height),
+                                                                              Image.Resampling.BILINEAR))
+                    return image[..., None].astype(np.float32), dict(result.stages)
+                pixels = load_image(path, mode, target_size=(height, width), interpolation="bilinear")
+            except (OSError, ValueError) as err:  # unreadable, truncated, over the pixel limit
+                raise BadInput(f"cannot read the image (send PNG or JPEG): {str(err).replace(path, 'upload')}") \
+                    from None
         return pixels.astype(np.float32) / 255.0, {}
 
     # --- the page -------------------------------------------------------------------------------------------------
@@ -235,7 +235,6 @@ def from_model(model: torch.nn.Module, runtime: str = "torch", threads: int = 1)
         raise ValueError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
     if runtime == "torch":
         return Predictor(model, threads=threads)
-    import tempfile
     from convlens.saving.onnx import export_onnx
     folder = tempfile.mkdtemp(prefix="convlens-serve-")
     onnx_path = os.path.join(folder, "model.onnx")

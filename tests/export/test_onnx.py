@@ -94,5 +94,5 @@ def test_cli_export_and_serving_the_file(tmp_path, capsys):
         load_predictor(tmp_path / "model.onnx", runtime="torch")
     assert main(["export", str(tmp_path / "missing")]) == 2
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "no saved model" in error
+    assert error.count("\n") == 1 and "does not exist" in error
     assert json.loads(json.dumps(onnx_only.describe()))["runtime"] == "onnx"

@@ -64,10 +64,10 @@ def test_image_uploads_raw_multipart_and_jpeg(server, digits):
     (json.dumps([[float(1e39)] * 28] * 28).encode(), "application/json", "finite"),
     (b'{"pixels": []}', "application/json", '"inputs"'),
     (b"", "image/png", "empty body"),
-    (b"\x89PNG\r\n\x1a\n not really a png", "image/png", "not an image"),
+    (b"\x89PNG\r\n\x1a\n not really a png", "image/png", "cannot read the image"),
     (png_bytes(np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8))[:300], "image/png",
      "cannot read the image"),
-    (b"hello", "application/octet-stream", "not an image"),
+    (b"hello", "application/octet-stream", "cannot read the image"),
     (b"--x\r\n\r\n--x--", "multipart/form-data; boundary=x", "multipart"),
 ])
 def test_bad_requests_get_400_with_a_message(server, body, content_type, message):
