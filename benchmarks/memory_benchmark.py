@@ -39,7 +39,7 @@ def child(kind: str, images: int) -> dict[str, float]:
     import numpy as np
     import torch
     from convlens.datasets import fashion_mnist
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     from convlens.optimizers import RMSprop
     figures = {"after imports": current_mb()}
     torch.manual_seed(0)

@@ -44,7 +44,7 @@ def data(kind: str, limit: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.
 
 def train(kind: str, precision: str, seed: int, epochs: int, arrays) -> tuple[float, float]:
     """(test accuracy, seconds of training)."""
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     x, y, x_test, y_test = arrays
     torch.manual_seed(seed)
     np.random.seed(seed)

@@ -45,7 +45,7 @@ def arrays(name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compiled(name: str):
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     torch.manual_seed(0)
     model = create_model(name)
     model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])

@@ -61,7 +61,7 @@ def timed(train: Callable[[], None]) -> float:
 # --- convlens ---------------------------------------------------------------------------------------------------------
 def run_convlens(data: Data, seed: int, precision: str = "default") -> tuple[float, float]:
     """(seconds for one ``fit`` epoch, test accuracy) under a precision of ``policy.PRECISIONS``."""
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     from convlens.optimizers import RMSprop
     x, y, x_test, y_test = data
     torch.manual_seed(seed)

@@ -16,6 +16,8 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
+from convlens.training import setup as training_setup
+
 
 class TrainingMethods:
     """Mixed into ``convlens.models.Model``."""
@@ -123,3 +125,14 @@ class TrainingMethods:
             torch_optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer_state"]["param_groups"]})
         if "training_state" in meta:
             self.training_state = {**meta["training_state"], "torch_rng": tensors["rng/torch"]}
+
+    # --- compile settings, carried by save() ---------------------------------------------------------------------
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """What ``compile`` was given (optimizer config, loss, metrics, precision), as JSON-ready values."""
+        if self.compiled is None:
+            return None
+        return {**self.compiled.get_config(), "optimizer": self.optimizer.get_config()}
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compile again from ``get_compile_config()``'s output (``load_model`` does this)."""
+        training_setup.compile_from_config(self, config)

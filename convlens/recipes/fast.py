@@ -35,7 +35,7 @@ from convlens.callbacks import Callback
 from convlens.data.geometry import random_crop, random_flip
 from convlens.layers import Activation, BatchNormalization, Conv2D, Dense, Flatten, MaxPooling2D
 from convlens.losses import SparseCategoricalCrossentropy
-from convlens.models.sequential import Sequential
+from convlens.models import Sequential
 from convlens.optimizers import SGD
 
 WIDTHS = (24, 48, 96)  # filters of the three blocks; (32, 64, 128) is more accurate per epoch, slower per image
