@@ -53,8 +53,8 @@ def test_settings_never_flip_digits():
 def test_train_fast_learns_a_separable_task():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 2, 256)
-    x = np.zeros((256, 8, 8, 1), np.uint8)
-    x[y == 1, :4] = 255  # class 1: bright top half, the same mirrored
+    x = np.zeros((256, 16, 16, 1), np.uint8)
+    x[y == 1, :8] = 255  # class 1: bright top half, the same mirrored
     model = fast.train_fast(x, y, epochs=3, batch_size=32, widths=(4, 4, 4), peak_learning_rate=0.1)
     assert fast.evaluate_fast(model, x, y) > 0.9
     assert fast.predict_fast(model, x[:5]).shape == (5, 2)
