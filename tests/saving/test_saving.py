@@ -7,7 +7,7 @@ import torch
 
 from convlens.models import load_model
 from convlens.saving import UnsafeFileError, atomic_write_bytes
-from convlens.models.zoo import create_model
+from convlens.zoo import create_model
 
 
 def test_save_and_load_model_round_trip(tmp_path):
