@@ -78,3 +78,4 @@ def test_keras2_mnist_cnn_program(tmp_path, capsys):
     assert sgd.current_learning_rate() < 0.05  # Keras 2's time decay lowered it
     assert "x_train shape: (1500, 28, 28, 1)" in capsys.readouterr().out
     K.clear_session()
+
