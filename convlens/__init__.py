@@ -18,9 +18,10 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "arithmetic", "layers", "models", "training", "callbacks", "datasets", "data", "preprocessing", "explain",
     "kernels", "viz", "report", "utils", "activations", "initializers", "regularizers", "optimizers", "losses",
-    "metrics", "backend",
+    "metrics", "backend", "applications", "saving",
 }
-_NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers"}
+_NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers",
+          "Layer": "convlens.layers"}
 
 
 def __getattr__(name: str):
