@@ -110,3 +110,15 @@ def test_counts_equal_keras_applications_with_a_small_head(name):
     kwargs = {"input_shape": (32, 32, 3), "classes": 10}
     assert getattr(applications, name)(**kwargs).count_params() == \
         getattr(keras.applications, name)(weights=None, **kwargs).count_params()
+
+
+def test_the_notes_load_weights_line_and_load_model_read_keras_files(files):
+    """`model.load_weights('model.weights.best.hdf5')` on a file real Keras wrote, and load_model on a .keras file."""
+    from convlens.models import load_model
+    folder, x, expected = files
+    (folder / "model.weights.best.hdf5").write_bytes((folder / "net.weights.h5").read_bytes())
+    model = convlens_net()
+    model.load_weights(folder / "model.weights.best.hdf5")
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(load_model(folder / "net.keras").predict(x, verbose=0), expected, rtol=1e-4,
+                               atol=1e-5)
