@@ -74,6 +74,17 @@ def topological_nodes(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> 
     return ordered
 
 
+def keras_order(nodes: list[Node], outputs: list[KerasTensor]) -> list[Node]:
+    """Order nodes as Keras orders a functional model's layers: farthest from the outputs first (ties keep their
+    order). Still topological, and it makes ``get_weights()`` line up with a Keras model built the same way."""
+    depth = {id(t.node): 0 for t in outputs}
+    for node in reversed(nodes):
+        for parent in node.parents:
+            depth[id(parent)] = max(depth.get(id(parent), 0), depth.get(id(node), 0) + 1)
+    position = {id(node): i for i, node in enumerate(nodes)}
+    return sorted(nodes, key=lambda node: (-depth.get(id(node), 0), position[id(node)]))
+
+
 def _relu_then_max_pool(step: Step, following: Step) -> bool:
     layer, pool = step.node.layer, following.node.layer
     return (isinstance(layer, ActivatedLayer) and getattr(layer, "activation", None) is torch.relu
@@ -108,7 +119,8 @@ class Functional(Layer):
             if not isinstance(tensor.node.layer, InputLayer):
                 raise ValueError(f"Model inputs must come straight from Input(...), got the output of layer "
                                  f"{tensor.node.layer.name!r}")
-        self._nodes = [t.node for t in self.inputs] + topological_nodes(self.inputs, self.outputs)
+        self._nodes = keras_order([t.node for t in self.inputs] + topological_nodes(self.inputs, self.outputs),
+                                  self.outputs)
         layers: list[Layer] = []
         for node in self._nodes:
             if all(node.layer is not known for known in layers):

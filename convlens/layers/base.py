@@ -212,6 +212,10 @@ class Layer(nn.Module):
         """Weights as NumPy arrays in Keras layouts, e.g. a Conv2D kernel ``(k_h, k_w, C_in, filters)``."""
         return [self._to_keras(i, t.detach()).cpu().numpy().copy() for i, t in enumerate(self.weight_tensors())]
 
+    def count_params(self) -> int:
+        """Number of weights, moving statistics included (as Keras counts them)."""
+        return sum(int(np.prod(t.shape)) for t in self.weight_tensors())
+
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Load weights given in Keras layouts."""
         targets = self.weight_tensors()

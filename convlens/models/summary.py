@@ -12,6 +12,7 @@ Example:
 """
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -146,19 +147,21 @@ def format_summary(model: nn.Module, table: list[LayerRow], show_formulas: bool 
         header.append("Trainable")
         for row, values in zip(table, cells):
             values.append("Y" if row.trainable else "N")
-    minimum = [34, 22, 10, 17, 12, 24, 10]
-    widths = [max([minimum[i], len(header[i]) + 2] + [len(v[i]) + 2 for v in cells]) for i in range(len(header))]
+    widths = [34, 22, 10, 17, 12, 36, 10][:len(header)]
     total_width = sum(widths) + 1
     if line_length is not None and line_length > total_width:
         widths[0] += line_length - total_width
         total_width = line_length
 
-    def line(values: Sequence[str]) -> str:
-        return " " + "".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()
+    def lines(values: Sequence[str]) -> list[str]:
+        """One table row; a value wider than its column wraps onto the next lines, so columns stay aligned."""
+        wrapped = [textwrap.wrap(v, w - 2, break_on_hyphens=False) or [""] for v, w in zip(values, widths)]
+        return [" " + "".join((cell[i] if i < len(cell) else "").ljust(w) for cell, w in zip(wrapped, widths)).rstrip()
+                for i in range(max(len(cell) for cell in wrapped))]
 
-    out = [f'Model: "{model.name}"', "_" * total_width, line(header), "=" * total_width]
+    out = [f'Model: "{model.name}"', "_" * total_width, *lines(header), "=" * total_width]
     for i, (row, values) in enumerate(zip(table, cells)):
-        out.append(line(values))
+        out.extend(lines(values))
         if show_formulas and row.params:
             out.append(f"     params: {row.formula}")
         out.append("_" * total_width if i < len(table) - 1 else "=" * total_width)

@@ -5,12 +5,12 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402  (the test extra installs it)
 if keras.backend.backend() != "torch":
     pytest.skip("these checks run Keras on its torch backend", allow_module_level=True)
 
 from convlens import Sequential, layers as L  # noqa: E402
-from convlens.models.zoo import notes_cifar10_cnn, notes_mnist_cnn  # noqa: E402
+from convlens.zoo.notes import notes_cifar10_cnn, notes_mnist_cnn  # noqa: E402
 
 
 def keras_model(input_shape, *layers):

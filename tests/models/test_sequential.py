@@ -7,7 +7,7 @@ from convlens import Sequential
 from convlens.arithmetic import ShapeError
 from convlens.layers import (BatchNormalization, Conv2D, Dense, Dropout, Flatten, Input, MaxPooling2D)
 from convlens.models import Model
-from convlens.models.zoo import create_model, list_models
+from convlens.zoo import create_model, list_models
 
 
 def notes_cnn():
@@ -54,7 +54,7 @@ def test_notes_cifar10_cnn():
 
 
 def test_registry_models_train_one_step():
-    for name in list_models():
+    for name in list_models(family="notes"):  # the whole zoo: tests/zoo/test_smoke.py
         model = create_model(name)
         x = torch.rand(2, *model.input_shape[1:])
         out = model(x)
@@ -157,3 +157,14 @@ def test_relu_before_max_pool_shortcut_changes_nothing():
         torch.testing.assert_close(a, p.grad)
     with torch.no_grad():
         torch.testing.assert_close(model(x), slow.detach())
+
+
+def test_summary_keeps_columns_aligned_with_long_names():
+    model = Sequential([Input(shape=(8, 8, 3)), Conv2D(4, 3), BatchNormalization(),
+                        Conv2D(4, 3, name="a_rather_long_layer_name_for_a_convolution")])
+    text = model.summary(return_string=True)
+    header = next(line for line in text.splitlines() if line.startswith(" Layer (type)"))
+    column = header.index("Output Shape")
+    for line in text.splitlines():
+        if "(None, " in line:
+            assert line.index("(None, ") == column, line
