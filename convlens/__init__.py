@@ -22,7 +22,8 @@ _SUBMODULES = {
 }
 _NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers",
           "KerasTensor": "convlens.layers", "Layer": "convlens.layers", "Functional": "convlens.models",
-          "load_model": "convlens.models", "register_serializable": "convlens.saving"}
+          "load_model": "convlens.models", "register_serializable": "convlens.saving",
+          "lr_find": "convlens.training.lr_find"}
 
 
 def __getattr__(name: str):
