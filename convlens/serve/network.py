@@ -197,14 +197,18 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
         products = flat * kernel[:, channel]
         bias = float(rest[0][channel]) if rest else 0.0
         total = float(products.sum())
-        activation, computed = _activate(layer, total + bias)
+        fn = getattr(layer, "activation", None)
+        if getattr(fn, "__name__", "") == "softmax":  # needs every unit's sum: e^z / Σ e^z over the layer
+            logits = flat @ kernel + (rest[0] if rest else 0.0)
+            exp = np.exp(logits - logits.max())
+            activation, computed = "softmax over the layer", float(exp[channel] / exp.sum())
+        else:
+            activation, computed = _activate(layer, total + bias)
         top = np.argsort(-np.abs(products))[:5]
         terms = ", ".join(f"x[{i}]·w = {number(products[i])}" for i in top)
         text = (f"{layer_name}[{channel}]: {flat.size} inputs × weights = {number(total)} + bias {number(bias)} = "
                 f"{number(total + bias)} → {activation} → {number(computed)}")
         detail = f"largest terms: {terms}"
-        if kind == "Dense" and activation == "softmax":
-            computed = value  # softmax needs the whole layer; the unit's own calculation stops at the logit
     else:
         raise ValueError(f"{layer_name} ({kind}) has no unit calculation to show; hover a convolution, pooling or "
                          f"dense layer")

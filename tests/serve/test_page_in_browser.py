@@ -137,7 +137,7 @@ def test_a_functional_rgb_model_gets_a_file_input_and_one_panel_group_per_branch
 
     from convlens.layers import Concatenate, Conv2D, Dense, Flatten, Input, MaxPooling2D
     from convlens.models import Model
-    from tests.serve.conftest import start_server
+    from tests.serve.conftest import start_server, stop_server
 
     torch.manual_seed(0)
     image = Input((16, 16, 3))
@@ -178,5 +178,4 @@ def test_a_functional_rgb_model_gets_a_file_input_and_one_panel_group_per_branch
         assert errors == []
         page.close()
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=20)
+        stop_server(server)
