@@ -5,7 +5,7 @@ import torch
 
 from convlens.layers import Add, Conv2D, Dense, Flatten, Input, MaxPooling2D
 from convlens.models import Model
-from convlens.models.zoo import create_model
+from convlens.zoo import create_model
 from convlens.serve.network import describe, explain_unit, layer_views
 from convlens.serve.predictor import Predictor
 
