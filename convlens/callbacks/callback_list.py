@@ -69,6 +69,14 @@ class CallbackList(Callback):
         for cb in self.callbacks:
             cb.set_model(model)
 
+    def set_trainer(self, trainer: Any) -> None:
+        self.trainer = trainer
+        for cb in self.callbacks:
+            if hasattr(cb, "set_trainer"):
+                cb.set_trainer(trainer)
+            else:
+                cb.trainer = trainer
+
     def on_train_begin(self, logs: Logs = None) -> None:
         for cb in self.callbacks:
             cb.on_train_begin(logs)
