@@ -175,12 +175,10 @@ class Strategy:
                 for tensor in [*module.parameters(), *module.buffers()]:
                     dist.broadcast(tensor.data, src=0)
 
-    def shard(self, start: int, stop: int) -> tuple[int, int]:
-        """This rank's contiguous part of ``[start, stop)``: parts differ by at most one, none is counted twice."""
-        size = stop - start
-        low = start + size * self.rank // self.world_size
-        high = start + size * (self.rank + 1) // self.world_size
-        return low, high
+    def shard(self, size: int) -> tuple[int, int]:
+        """This rank's contiguous part ``[lo, hi)`` of ``size`` rows: parts differ by at most one row, none is
+        counted twice (a part may be empty)."""
+        return size * self.rank // self.world_size, size * (self.rank + 1) // self.world_size
 
     def _comm_device(self) -> torch.device:
         return self.device if self.device.type == "cuda" else torch.device("cpu")

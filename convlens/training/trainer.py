@@ -138,10 +138,10 @@ class Trainer:
         else:  # an empty shard of a short last batch: contribute zero gradients to the all-reduce
             loss_sum = torch.zeros((), device=strategy.device)
         if not self._apply_gradients(loss_sum):
-            return RunningLogs(step, self._sums, count)
+            return RunningLogs(step, self._sums, self.batch_rows)
         reported = loss_sum.detach() if penalty is None else loss_sum.detach() + penalty.detach() * count
         self._sums += step.batch_stats(reported, count, y, out)
-        return RunningLogs(step, self._sums, count)
+        return RunningLogs(step, self._sums, self.batch_rows)  # size: the global batch (images/s of the run)
 
     def _apply_gradients(self, loss_sum: torch.Tensor) -> bool:
         """Sum gradients over processes, check that loss and gradients are finite, update. False (no update) when
