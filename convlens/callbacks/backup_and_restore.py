@@ -27,6 +27,8 @@ class BackupAndRestore(Callback):
     and callback states); under torchrun rank 0 writes it and every rank reads it.
     """
 
+    runs_last = True  # back up after the other callbacks have updated their state
+
     def __init__(self, backup_dir: str | Path, save_freq: Any = "epoch", delete_checkpoint: bool = True) -> None:
         super().__init__()
         if save_freq != "epoch" and (isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1):

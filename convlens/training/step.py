@@ -52,7 +52,7 @@ class Step:
             return
         was_training = self.model.training
         self.model.eval()
-        with torch.no_grad():
+        with torch.no_grad(), self.strategy.autocast():
             out = self.model(sample_x[:2].to(self.strategy.device)).float()
         self.model.train(was_training)
         self.output_width = out.shape[-1] if out.dim() > 1 else 1

@@ -621,6 +621,8 @@ class Trainer:
             for index, values in meta["optimizer_state"].get("scalars", {}).items():
                 state.setdefault(int(index), {}).update(values)
             torch_optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer_state"]["param_groups"]})
+            if isinstance(getattr(optimizer, "_learning_rate", None), float):  # a rate changed by a callback
+                optimizer.learning_rate = float(torch_optimizer.param_groups[0]["lr"])
         if "run" in meta:
             run = dict(meta["run"])
             for key in ("rng", "rng_cuda"):
