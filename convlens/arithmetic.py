@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Iterable, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 Padding = Union[str, int, Sequence[int]]
 
@@ -314,6 +314,45 @@ def receptive_field(layers: Iterable[tuple[int, int]] | Iterable[tuple[int, int,
     return rf
 
 
+FieldStep = "list[tuple[int, int, int, int]] | str | None"
+
+
+def graph_receptive_fields(nodes: Iterable[tuple[str, Sequence[str], Any]], spatial_dims: int
+                           ) -> dict[str, tuple[list[ReceptiveField] | None, bool]]:
+    """Receptive fields over a graph of layers, in topological order.
+
+    Each node is ``(name, parent names, step)``: ``step`` is ``None`` for a pointwise layer, ``'global'`` when
+    every output sees the whole input, or ``[(kernel, stride, pad_before, dilation)]`` per spatial dimension. A
+    node with several parents (Add, Concatenate) takes, per dimension, the largest field over its paths; the
+    flag says that paths disagree in stride (jump), so one unit's field is not one square. Returns
+    ``{name: (fields or None for 'all', disagree)}``.
+
+    >>> residual = [("x", [], None), ("a", ["x"], [(3, 1, 1, 1)]), ("b", ["a"], [(3, 1, 1, 1)]),
+    ...             ("add", ["x", "b"], None)]
+    >>> fields, disagree = graph_receptive_fields(residual, 1)["add"]
+    >>> fields[0].size, disagree
+    (5, False)
+    """
+    result: dict[str, tuple[list[ReceptiveField] | None, bool]] = {}
+    for name, parents, step in nodes:
+        incoming = [result[p] for p in parents]
+        disagree = any(flag for _, flag in incoming)
+        if not incoming:
+            fields: list[ReceptiveField] | None = [ReceptiveField() for _ in range(spatial_dims)]
+        elif any(f is None for f, _ in incoming):
+            fields = None
+        else:
+            paths = [f for f, _ in incoming]
+            fields = [max((path[d] for path in paths), key=lambda rf: rf.size) for d in range(len(paths[0]))]
+            disagree = disagree or any(len({path[d].jump for path in paths}) > 1 for d in range(len(paths[0])))
+        if step in ("global", "upsample"):
+            fields = None
+        elif step is not None and fields is not None:
+            fields = [f.through(k, s, pad, dil) for f, (k, s, pad, dil) in zip(fields, step)]
+        result[name] = (fields, disagree)
+    return result
+
+
 # --- multiply-accumulates -----------------------------------------------------------------------------------------
 
 def conv_macs(output_spatial: Sequence[int], kernel_size: Sequence[int], in_channels: int, filters: int) -> int:
@@ -334,3 +373,223 @@ def depthwise_macs(output_spatial: Sequence[int], kernel_size: Sequence[int], in
                    depth_multiplier: int = 1) -> int:
     """Multiply-accumulates of a depthwise convolution per sample."""
     return math.prod(output_spatial) * in_channels * depth_multiplier * math.prod(kernel_size)
+
+
+# --- merging, padding, cropping, upsampling -------------------------------------------------------------------------
+
+def _shape_text(shape: Sequence[int | None]) -> str:
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def broadcast_shapes(shapes: Sequence[Sequence[int | None]], what: str = "merge") -> tuple[int | None, ...]:
+    """Output shape of an element-wise merge (Add, Multiply, Maximum...): Keras's rule, batch axis included.
+
+    Shapes are aligned on their last axis; on each axis the sizes must be equal or one of them 1 (``None``, unknown,
+    agrees with anything). A shorter shape is treated as if ones were inserted after its batch axis.
+
+    >>> broadcast_shapes([(None, 8, 8, 16), (None, 8, 8, 16)])
+    (None, 8, 8, 16)
+    >>> broadcast_shapes([(None, 8, 8, 16), (None, 1, 1, 16)])
+    (None, 8, 8, 16)
+    >>> broadcast_shapes([(None, 4, 4, 3), (None, 4, 4, 8)])
+    Traceback (most recent call last):
+    ...
+    convlens.arithmetic.ShapeError: merge: inputs of shapes (None, 4, 4, 3) and (None, 4, 4, 8) cannot be combined element-wise: axis 3 has sizes 3 and 8 (they must be equal, or one of them 1)
+    """
+    if not shapes:
+        raise ShapeError(f"{what}: needs at least one input shape, got none")
+    batches = {s[0] for s in shapes if len(s) and s[0] is not None}
+    if len(batches) > 1:
+        raise ShapeError(f"{what}: inputs have different batch sizes: "
+                         + ", ".join(_shape_text(s) for s in shapes))
+    result = tuple(shapes[0][1:])
+    first = tuple(shapes[0])
+    for shape in shapes[1:]:
+        a, b = result, tuple(shape[1:])
+        if len(a) < len(b):
+            a, b = b, a
+        out = list(a[:len(a) - len(b)])
+        for axis, (i, j) in enumerate(zip(a[len(a) - len(b):], b), start=len(a) - len(b) + 1):
+            if i is None or j is None:
+                out.append(j if i == 1 else i if j == 1 else None)
+            elif i == 1 or j == 1 or i == j:
+                out.append(j if i == 1 else i)
+            else:
+                raise ShapeError(f"{what}: inputs of shapes {_shape_text(first)} and {_shape_text(shape)} cannot be "
+                                 f"combined element-wise: axis {axis} has sizes {i} and {j} (they must be equal, "
+                                 f"or one of them 1)")
+        result = tuple(out)
+    batch = batches.pop() if batches else None
+    return (batch, *result)
+
+
+def concat_shapes(shapes: Sequence[Sequence[int | None]], axis: int = -1) -> tuple[int | None, ...]:
+    """Output shape of ``Concatenate(axis)``: sizes add up along ``axis``, every other axis must agree.
+
+    >>> concat_shapes([(None, 28, 28, 64), (None, 28, 28, 128), (None, 28, 28, 32)])   # an inception block
+    (None, 28, 28, 224)
+    >>> concat_shapes([(None, 28, 28, 64), (None, 14, 14, 64)])
+    Traceback (most recent call last):
+    ...
+    convlens.arithmetic.ShapeError: Concatenate(axis=-1): inputs of shapes (None, 28, 28, 64) and (None, 14, 14, 64) differ on axis 1 (28 vs 14); only the concatenation axis 3 may differ
+    """
+    what = f"Concatenate(axis={axis})"
+    if not shapes:
+        raise ShapeError(f"{what}: needs at least one input shape, got none")
+    first = tuple(shapes[0])
+    rank = len(first)
+    if not -rank <= axis < rank or axis % rank == 0:
+        raise ShapeError(f"{what}: axis {axis} is not a non-batch axis of an input of shape {_shape_text(first)}")
+    axis = axis % rank
+    out = list(first)
+    for shape in shapes[1:]:
+        shape = tuple(shape)
+        if len(shape) != rank:
+            raise ShapeError(f"{what}: inputs of shapes {_shape_text(first)} and {_shape_text(shape)} have "
+                             f"different ranks")
+        for i, (a, b) in enumerate(zip(out, shape)):
+            if i == axis:
+                out[i] = None if a is None or b is None else a + b
+            elif a is not None and b is not None and a != b:
+                raise ShapeError(f"{what}: inputs of shapes {_shape_text(first)} and {_shape_text(shape)} differ on "
+                                 f"axis {i} ({a} vs {b}); only the concatenation axis {axis} may differ")
+            elif a is None:
+                out[i] = b
+    return tuple(out)
+
+
+def normalize_pairs(value: int | Sequence, rank: int, name: str) -> tuple[tuple[int, int], ...]:
+    """Keras's padding/cropping argument as one ``(before, after)`` pair per spatial dimension.
+
+    An int applies to every side; ``rank`` ints are symmetric per dimension; ``rank`` pairs are explicit. For one
+    dimension a single pair ``(before, after)`` is also accepted, as ``ZeroPadding1D`` takes it.
+
+    >>> normalize_pairs(1, 2, "padding")
+    ((1, 1), (1, 1))
+    >>> normalize_pairs((1, 2), 2, "padding")
+    ((1, 1), (2, 2))
+    >>> normalize_pairs(((0, 1), (2, 3)), 2, "cropping")
+    ((0, 1), (2, 3))
+    """
+    def is_int(v: object) -> bool:
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    error = ValueError(f"{name} must be a non-negative int, a tuple of {rank} ints or a tuple of {rank} "
+                       f"(before, after) pairs, got {value!r}")
+    if is_int(value):
+        pairs = ((value, value),) * rank
+    else:
+        try:
+            entries = tuple(value)  # type: ignore[arg-type]
+        except TypeError:
+            raise error from None
+        if rank == 1 and len(entries) == 2 and all(is_int(e) for e in entries):
+            pairs = (entries,)  # type: ignore[assignment]
+        elif len(entries) != rank:
+            raise error
+        elif all(is_int(e) for e in entries):
+            pairs = tuple((e, e) for e in entries)
+        else:
+            try:
+                pairs = tuple(tuple(e) for e in entries)  # type: ignore[arg-type]
+            except TypeError:
+                raise error from None
+            if not all(len(p) == 2 and all(is_int(v) for v in p) for p in pairs):
+                raise error
+    if any(v < 0 for p in pairs for v in p):
+        raise error
+    return tuple((int(a), int(b)) for a, b in pairs)
+
+
+def padded_shape(spatial_shape: Sequence[int | None], pads: Sequence[tuple[int, int]]) -> tuple[int | None, ...]:
+    """Spatial shape after zero padding: ``n + before + after`` per dimension.
+
+    >>> padded_shape((28, 28), ((2, 2), (2, 2)))      # LeNet's 28×28 digits padded to 32×32
+    (32, 32)
+    """
+    return tuple(None if n is None else n + a + b for n, (a, b) in zip(spatial_shape, pads))
+
+
+def cropped_shape(spatial_shape: Sequence[int | None], crops: Sequence[tuple[int, int]]) -> tuple[int | None, ...]:
+    """Spatial shape after cropping: ``n - before - after``, which must stay at least 1.
+
+    >>> cropped_shape((32, 32), ((2, 2), (4, 0)))
+    (28, 28)
+    >>> cropped_shape((4, 4), ((2, 2), (0, 0)))
+    Traceback (most recent call last):
+    ...
+    convlens.arithmetic.ShapeError: cropping: dimension 1 has size 4 - 2 - 2 = 0 after cropping, but it must be at least 1
+    """
+    out = []
+    for i, (n, (a, b)) in enumerate(zip(spatial_shape, crops), start=1):
+        if n is not None and n - a - b < 1:
+            raise ShapeError(f"cropping: dimension {i} has size {n} - {a} - {b} = {n - a - b} after cropping, "
+                             f"but it must be at least 1")
+        out.append(None if n is None else n - a - b)
+    return tuple(out)
+
+
+def upsampled_shape(spatial_shape: Sequence[int | None], size: Sequence[int]) -> tuple[int | None, ...]:
+    """Spatial shape after ``UpSampling``: every dimension times its factor.
+
+    >>> upsampled_shape((7, 7), (2, 2))
+    (14, 14)
+    """
+    return tuple(None if n is None else n * s for n, s in zip(spatial_shape, size))
+
+
+def center_crop_box(height: int, width: int, target_height: int, target_width: int) -> tuple[int, int]:
+    """Top-left corner of a centred ``target`` window, as Keras's ``CenterCrop`` takes it (the odd pixel goes after).
+
+    >>> center_crop_box(5, 6, 2, 2)
+    (1, 2)
+    """
+    return (height - target_height) // 2, (width - target_width) // 2
+
+
+def aspect_crop_box(height: int, width: int, target_height: int, target_width: int) -> tuple[int, int, int, int]:
+    """``(top, left, crop_height, crop_width)``: the largest centred window with the target's aspect ratio
+    (``Resizing(crop_to_aspect_ratio=True)``), computed as Keras does.
+
+    >>> aspect_crop_box(100, 200, 50, 50)
+    (0, 50, 100, 100)
+    """
+    crop_height = max(min(height, int(width * target_height / target_width)), 1)
+    crop_width = max(min(width, int(height * target_width / target_height)), 1)
+    return int((height - crop_height) / 2), int((width - crop_width) / 2), crop_height, crop_width
+
+
+def aspect_pad_box(height: int, width: int, target_height: int, target_width: int) -> tuple[int, int]:
+    """``(pad_rows, pad_cols)`` added on *each* side so the image gets the target's aspect ratio
+    (``Resizing(pad_to_aspect_ratio=True)``), computed as Keras does.
+
+    >>> aspect_pad_box(100, 200, 50, 50)
+    (50, 0)
+    """
+    padded_height = max(height, int(width * target_height / target_width))
+    padded_width = max(width, int(height * target_width / target_height))
+    return int((padded_height - height) / 2), int((padded_width - width) / 2)
+
+
+def layer_norm_params(shape: Sequence[int], center: bool = True, scale: bool = True) -> ParamCount:
+    """γ and β of ``LayerNormalization``, one of each per normalized element.
+
+    >>> layer_norm_params((64,)).formula
+    '2·64 = 128'
+    """
+    size = math.prod(shape)
+    factor = int(center) + int(scale)
+    return ParamCount(factor * size, f"{factor}·{_product(shape)} = {factor * size:,}")
+
+
+
+
+def normalization_params(shape: Sequence[int]) -> ParamCount:
+    """``Normalization``'s adapted mean and variance (one per kept element) plus its sample count; none trained.
+
+    >>> normalization_params((3,)).formula
+    '2·3 + 1 = 7 (mean, variance, count; not trained)'
+    """
+    size = math.prod(shape)
+    count = 2 * size + 1
+    return ParamCount(count, f"2·{_product(shape) or 1} + 1 = {count:,} (mean, variance, count; not trained)", count)

@@ -47,9 +47,9 @@ def _run(args: argparse.Namespace) -> int:
             if data.shape[0] != 1:
                 raise ValueError(f"conv1d needs one row of values, got a matrix of shape {data.shape}")
             kernel = _kernel(args.kernel)
-            trace = explain.conv1d(data[0], kernel.ravel(), args.stride or 1, args.padding, args.bias)
+            trace = explain.conv1d(data[0], kernel.ravel(), args.stride, args.padding, args.bias)
         else:
-            trace = explain.conv2d(data, _kernel(args.kernel), args.stride or 1, args.padding, args.bias)
+            trace = explain.conv2d(data, _kernel(args.kernel), args.stride, args.padding, args.bias)
         print(trace.to_text(max_steps=None if args.max_steps < 0 else args.max_steps))
         if args.figure:
             trace.figure(step=args.step).savefig(args.figure, dpi=100)

@@ -14,11 +14,10 @@ import numpy as np
 
 
 def _load(path: str, gray: bool) -> np.ndarray:
-    from PIL import Image
+    from convlens.data import load_image
 
-    with Image.open(path) as img:
-        mode = "L" if gray or img.mode in ("L", "LA", "1", "I", "I;16", "F") else "RGB"
-        return np.asarray(img.convert(mode))
+    image = load_image(path, "grayscale" if gray else None)  # grey files stay grey
+    return image[..., 0] if image.shape[-1] == 1 else image
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,46 +1,90 @@
 """``convlens train``: train a model on a dataset and write a run folder (model, history, summary, report).
 
+The model is saved as soon as training ends, before anything that could fail (evaluation, the report), and the
+run folder records the data it was trained on (``dataset.json``), so ``convlens evaluate`` and ``convlens predict``
+use the same data and the same resize without being told again.
+
 Example:
     $ convlens train --dataset mnist_sample --model notes_mnist_cnn --epochs 10 --out runs/main
+    $ convlens train --dataset photos/ --image-size 64 64 --out runs/photos   # photos/<class>/*.jpg
 """
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import numpy as np
 
-from convlens.cli._common import ARRAY_DATASETS, add_common_arguments, build_model, load_arrays, scale
+from convlens.cli import _folder
+from convlens.cli._common import (ARRAY_DATASETS, DATASET_FILE, MODEL_FILE, add_common_arguments, build_model,
+                                  fraction, load_arrays, model_names, output_folder, positive_float, positive_int,
+                                  scale, write_json, write_npz, write_text)
+
+OPTIMIZERS = ("sgd", "rmsprop", "adam", "adamw", "adagrad", "adadelta")
+TEST_DATA_LIMIT = 500  # test images kept in the run folder for the report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("train", help="train a model and write a run folder",
                                    description="Train a model (a registered name or a .py file) on a dataset.")
     parser.add_argument("--dataset", default="mnist_sample",
-                        help=f"one of {', '.join(ARRAY_DATASETS)} or a folder of class sub-folders")
-    parser.add_argument("--model", default="notes_mnist_cnn", help="registered model name or a .py file")
-    parser.add_argument("--epochs", type=int, default=10)
+                        help=f"one of {', '.join(ARRAY_DATASETS)}, or a folder of class sub-folders")
+    parser.add_argument("--model", default="notes_mnist_cnn",
+                        help=f"a registered model ({model_names()}) or a .py file defining "
+                             f"build_model(input_shape, num_classes)")
+    parser.add_argument("--epochs", type=positive_int, default=10, help="passes over the training data")
     add_common_arguments(parser)
-    parser.add_argument("--optimizer", default="rmsprop", help="sgd, rmsprop, adam, adamw, adagrad, adadelta")
-    parser.add_argument("--learning-rate", type=float, default=None, help="default: the optimizer's Keras default")
-    parser.add_argument("--validation-split", type=float, default=0.1)
-    parser.add_argument("--image-size", type=int, nargs=2, default=(64, 64), metavar=("H", "W"),
+    parser.add_argument("--optimizer", default="rmsprop", choices=OPTIMIZERS, help="Keras optimizer name")
+    parser.add_argument("--learning-rate", type=positive_float, default=None,
+                        help="learning rate (default: the optimizer's Keras default)")
+    parser.add_argument("--validation-split", type=fraction, default=0.1,
+                        help="fraction held out to choose the best epoch")
+    parser.add_argument("--test-split", type=fraction, default=0.1,
+                        help="folder datasets: fraction held out for the final test (never trained on, never "
+                             "used to choose the epoch)")
+    parser.add_argument("--image-size", type=positive_int, nargs=2, default=(64, 64), metavar=("H", "W"),
                         help="image size for folder datasets")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--color-mode", choices=("rgb", "grayscale"), default="rgb",
+                        help="channels for folder datasets")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the weights, shuffling and splits")
     parser.add_argument("--out", default="runs/latest", help="run folder to write")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
-    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2))
+    parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="progress output")
     parser.set_defaults(func=run)
 
 
-def _folder_data(args: argparse.Namespace):
-    from convlens.preprocessing.image import ImageDataGenerator
-    datagen = ImageDataGenerator(rescale=1 / 255, validation_split=max(args.validation_split, 0.1))
-    common = dict(target_size=tuple(args.image_size), batch_size=args.batch_size, seed=args.seed)
-    train = datagen.flow_from_directory(args.dataset, subset="training", **common)
-    val = datagen.flow_from_directory(args.dataset, subset="validation", shuffle=False, **common)
-    return train, val
+def _folder_data(args: argparse.Namespace) -> dict:
+    splits = _folder.split_folder(args.dataset, args.validation_split, args.test_split, args.seed)
+    common = dict(image_size=tuple(args.image_size), color_mode=args.color_mode, batch_size=args.batch_size)
+
+    def make(split: str, **kwargs):
+        if not splits.files[split]:
+            return None
+        return _folder.batches(splits.root, splits.files[split], splits.labels[split], **common, **kwargs)
+
+    train = make("train", shuffle=True, seed=args.seed)
+    val, test = make("validation"), make("test")
+    record = {"dataset": splits.root, "kind": "folder", "image_size": list(args.image_size),
+              "color_mode": args.color_mode, "interpolation": _folder.INTERPOLATION, "seed": args.seed,
+              "splits": {s: len(splits.files[s]) for s in _folder.SPLITS}, "test_files": splits.files["test"]}
+    if test is None:
+        test, test_name = val, "validation split (it also chose the best epoch: no image was left for a test split)"
+    else:
+        test_name = "held-out test split"
+    return dict(train=train, val=val, test=test, test_name=test_name, class_names=splits.class_names,
+                input_shape=(*args.image_size, 3 if args.color_mode == "rgb" else 1), record=record)
+
+
+def _array_data(args: argparse.Namespace) -> dict:
+    (x_train, y_train), (x_test, y_test), class_names = load_arrays(args.dataset)
+    record = {"dataset": args.dataset, "kind": "arrays", "image_size": list(x_train.shape[1:3]),
+              "color_mode": "grayscale" if x_train.shape[-1] == 1 else "rgb",
+              "interpolation": _folder.INTERPOLATION, "seed": args.seed,
+              "splits": {"train": int(len(x_train) * (1 - args.validation_split)),
+                         "validation": len(x_train) - int(len(x_train) * (1 - args.validation_split)),
+                         "test": len(x_test)}}
+    return dict(train=(scale(x_train), y_train), test=(x_test, y_test), test_name="dataset's test split",
+                class_names=class_names, input_shape=x_train.shape[1:], record=record)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -48,52 +92,49 @@ def run(args: argparse.Namespace) -> int:
     from convlens.callbacks import CSVLogger, ModelCheckpoint
     from convlens.utils import set_random_seed
 
+    out = output_folder(args.out)
+    is_folder = Path(args.dataset).is_dir()
     set_random_seed(args.seed)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    data = _folder_data(args) if is_folder else _array_data(args)
     optimizer = optimizers.get(args.optimizer)
     if args.learning_rate is not None:
         optimizer.learning_rate = args.learning_rate
+    model = build_model(args.model, tuple(data["input_shape"]), len(data["class_names"]))
+    model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.summary()
+
     best = out / "best.weights.convlens"
-    has_validation = Path(args.dataset).is_dir() or args.validation_split > 0
+    has_validation = data.get("val") is not None if is_folder else args.validation_split > 0
     callbacks = [CSVLogger(str(out / "history.csv"))]
     if has_validation:  # keep the epoch with the best validation loss, as the notes do with ModelCheckpoint
         callbacks.append(ModelCheckpoint(str(best), monitor="val_loss", save_best_only=True, save_weights_only=True))
-
-    if Path(args.dataset).is_dir():
-        train, val = _folder_data(args)
-        class_names = sorted(train.class_indices, key=train.class_indices.get)
-        sample_shape = train[0][0].shape[1:]
-        model = build_model(args.model, tuple(sample_shape), len(class_names))
-        model.compile(optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
-        model.summary()
-        model.fit(train, epochs=args.epochs, validation_data=val, callbacks=callbacks, verbose=args.verbose)
-        x_test, y_test = _collect(val)
-        test_x = x_test
+    if is_folder:
+        model.fit(data["train"], epochs=args.epochs, validation_data=data.get("val"), callbacks=callbacks,
+                  verbose=args.verbose)
     else:
-        (x_train, y_train), (x_test, y_test), class_names = load_arrays(args.dataset)
-        model = build_model(args.model, x_train.shape[1:], len(class_names))
-        model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-        model.summary()
-        model.fit(scale(x_train), y_train, batch_size=args.batch_size, epochs=args.epochs,
-                  validation_split=args.validation_split or 0.0, callbacks=callbacks, verbose=args.verbose)
-        test_x = scale(x_test)
+        x_train, y_train = data["train"]
+        model.fit(x_train, y_train, batch_size=args.batch_size, epochs=args.epochs,
+                  validation_split=args.validation_split, callbacks=callbacks, verbose=args.verbose)
 
-    model.class_names = list(class_names)
+    # Save first: nothing after this point may lose the trained model.
+    model.class_names = list(data["class_names"])
     if has_validation and best.exists():
         model.load_weights(best)
-        best.unlink()
         val_loss = model.history.history["val_loss"]
         print(f"Restored the weights of epoch {val_loss.index(min(val_loss)) + 1} (lowest val_loss)")
-    test_loss, test_accuracy = model.evaluate(test_x, y_test, batch_size=256, verbose=0)
-    print(f"\nTest accuracy: {test_accuracy:.2%}  (loss {test_loss:.4f}, {len(y_test)} test images)")
-    model.save(out / "model.convlens")
-    (out / "summary.txt").write_text(model.summary(return_string=True, show_formulas=True) + "\n")
-    (out / "metrics.json").write_text(json.dumps({"test_loss": test_loss, "test_accuracy": test_accuracy,
-                                                  "test_samples": int(len(y_test))}, indent=2) + "\n")
-    (out / "class_names.json").write_text(json.dumps(list(class_names)) + "\n")
-    keep = min(len(y_test), 500)
-    np.savez_compressed(out / "test_data.npz", x_test=x_test[:keep], y_test=np.asarray(y_test)[:keep])
+    model.save(out / MODEL_FILE)
+    best.unlink(missing_ok=True)
+    write_json(out / "class_names.json", list(data["class_names"]))
+    write_json(out / DATASET_FILE, data["record"])
+    write_text(out / "summary.txt", model.summary(return_string=True, show_formulas=True) + "\n")
+    print(f"Model saved: {out / MODEL_FILE}")
+
+    test_loss, test_accuracy, x_keep, y_keep = _evaluate(model, data, args.batch_size)
+    n_test = data["test"].n if is_folder else len(data["test"][1])
+    print(f"\nTest accuracy: {test_accuracy:.2%}  (loss {test_loss:.4f}, {n_test} images of the {data['test_name']})")
+    write_json(out / "metrics.json", {"test_loss": test_loss, "test_accuracy": test_accuracy,
+                                      "test_samples": int(n_test), "test_split": data["test_name"]})
+    write_npz(out / "test_data.npz", x_test=x_keep, y_test=y_keep)
     if not args.no_report:
         from convlens.report import write_report
         report = write_report(out)
@@ -102,10 +143,15 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _collect(iterator) -> tuple[np.ndarray, np.ndarray]:
-    xs, ys = [], []
-    for i in range(len(iterator)):
-        x, y = iterator[i]
-        xs.append(x)
-        ys.append(np.asarray(y).argmax(-1) if np.asarray(y).ndim == 2 else np.asarray(y))
-    return np.concatenate(xs), np.concatenate(ys)
+def _evaluate(model, data: dict, batch_size: int) -> tuple[float, float, np.ndarray, np.ndarray]:
+    """Loss and accuracy on the test split, and its first images for the report."""
+    test = data["test"]
+    if isinstance(test, tuple):
+        x_test, y_test = test
+        loss, accuracy = model.evaluate(scale(x_test), y_test, batch_size=max(batch_size, 256), verbose=0)
+        return float(loss), float(accuracy), x_test[:TEST_DATA_LIMIT], np.asarray(y_test)[:TEST_DATA_LIMIT]
+    if test is None:
+        raise ValueError("the folder dataset left no image for validation or test; lower --test-split or add images")
+    loss, accuracy = model.evaluate(test, verbose=0)
+    x_keep, y_keep = _folder.collect(test, TEST_DATA_LIMIT)
+    return float(loss), float(accuracy), x_keep, y_keep

@@ -60,8 +60,8 @@ def _is_identity(matrices: torch.Tensor) -> bool:
 
 def _sampling_grid(theta: torch.Tensor, h: int, w: int) -> torch.Tensor:
     """``F.affine_grid(theta, ..., align_corners=False)`` by broadcasting: ~10x faster than its batched matmul."""
-    xs = (torch.arange(w, dtype=theta.dtype) * 2 + 1) / w - 1
-    ys = (torch.arange(h, dtype=theta.dtype) * 2 + 1) / h - 1
+    xs = (torch.arange(w, dtype=theta.dtype, device=theta.device) * 2 + 1) / w - 1
+    ys = (torch.arange(h, dtype=theta.dtype, device=theta.device) * 2 + 1) / h - 1
     grid = theta[:, :, 0, None, None] * xs[None, None, None, :] + theta[:, :, 1, None, None] * ys[None, None, :, None]
     return (grid + theta[:, :, 2, None, None]).permute(0, 2, 3, 1)
 
@@ -94,7 +94,7 @@ def affine_warp(images: torch.Tensor, matrices: torch.Tensor, fill_mode: str = "
     k_inv = torch.tensor([[0.0, 2 / w, 0.0], [2 / h, 0.0, 0.0], [0.0, 0.0, 1.0]], dtype=torch.float64)
     theta = (k_inv @ matrices.double() @ k)[:, :2, :]
     x = images.float().permute(0, 3, 1, 2)
-    grid = _sampling_grid(theta.float(), h, w)
+    grid = _sampling_grid(theta.float().to(images.device), h, w)  # the grid is built where the images are
     if fill_mode == "wrap":
         grid = torch.remainder(grid + 1.0, 2.0) - 1.0
     if fill_mode == "constant" and cval != 0:

@@ -1,6 +1,9 @@
-"""Decode one image file into a uint8 ``(H, W, C)`` array in the requested colour mode.
+"""Decode one image file into a uint8 ``(H, W, C)`` array: the one image reader of convlens.
 
-Transparent pixels are composited on WHITE (``BACKGROUND``) for ``'rgb'`` and ``'grayscale'``: photos and icons
+Training, ``predict``, ``filter``, ``explain`` and the server all read images with :func:`load_image`. Only
+regular files are opened (a named pipe or a device would block or never end). Images above the
+decompression-bomb limit are refused from their header. Phone photos are turned upright by their EXIF
+orientation. Transparent pixels are composited on WHITE (``BACKGROUND``) for ``'rgb'`` and ``'grayscale'``: photos and icons
 saved with transparency usually sit on a white page. ``'rgba'`` keeps the alpha channel. 16-bit images
 (``I;16`` TIFF/PNG, ``I``) are scaled to 8 bits instead of clipped, which is what a bare ``convert('L')`` does.
 
@@ -15,10 +18,11 @@ Example:
 from __future__ import annotations
 
 import os
+import stat
 import warnings
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 COLOR_MODES = {"grayscale": "L", "rgb": "RGB", "rgba": "RGBA"}
 CHANNELS = {"grayscale": 1, "rgb": 3, "rgba": 4}
@@ -55,8 +59,27 @@ def check_size(img: Image.Image, path: str | os.PathLike, max_pixels: int | None
                                  f"decompression-bomb limit of {limit} pixels (PIL.Image.MAX_IMAGE_PIXELS).")
 
 
+def check_regular_file(path: str | os.PathLike) -> None:
+    """Raise ``FileNotFoundError`` for a missing path and ``ValueError`` for anything but a regular file.
+
+    Example:
+        >>> check_regular_file("/dev/null")
+        Traceback (most recent call last):
+        ...
+        ValueError: /dev/null is not a regular file (a character device); expected an image file.
+    """
+    mode = os.stat(path).st_mode  # FileNotFoundError names the path
+    if not stat.S_ISREG(mode):
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a named pipe" if stat.S_ISFIFO(mode)
+                else "a character device" if stat.S_ISCHR(mode) else "a socket" if stat.S_ISSOCK(mode)
+                else "a block device" if stat.S_ISBLK(mode) else "not a file")
+        raise ValueError(f"{os.fspath(path)} is not a regular file ({kind}); expected an image file.")
+
+
 def open_image(path: str | os.PathLike, max_pixels: int | None = None) -> Image.Image:
-    """``Image.open`` that refuses images above the pixel limit with ``ImageTooLargeError`` (header only)."""
+    """``Image.open`` of a regular file that refuses images above the pixel limit with ``ImageTooLargeError``
+    (from the header only)."""
+    check_regular_file(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # refused below, with the file name
@@ -106,21 +129,42 @@ def _crop_to_aspect(img: Image.Image, height: int, width: int) -> Image.Image:
     return img.crop((left, top, left + crop_w, top + crop_h))
 
 
-def load_image(path: str | os.PathLike, color_mode: str = "rgb", target_size: tuple[int, int] | None = None,
+class UnreadableImageError(ValueError):
+    """The file exists but is not an image Pillow can decode (empty, truncated, another format)."""
+
+
+def stored_color_mode(img: Image.Image) -> str:
+    """``'grayscale'`` for grey images (any bit depth, with or without alpha), else ``'rgb'``."""
+    return "grayscale" if img.mode in ("1", "L", "LA", "La", "I", "F") or img.mode.startswith("I;16") else "rgb"
+
+
+def load_image(path: str | os.PathLike, color_mode: str | None = "rgb", target_size: tuple[int, int] | None = None,
                interpolation: str = "nearest", crop_to_aspect_ratio: bool = False,
                max_pixels: int | None = None) -> np.ndarray:
     """Decode ``path`` into a uint8 ``(H, W, C)`` array; ``target_size`` is ``(height, width)`` as in Keras.
 
-    Raises ``ImageTooLargeError`` above the pixel limit and Pillow's ``OSError`` / ``SyntaxError`` for broken
-    files. Example: see the module docstring.
+    ``color_mode=None`` keeps grey images grey and makes everything else RGB. Raises ``FileNotFoundError``,
+    ``ValueError`` for a path that is not a regular file, ``ImageTooLargeError`` above the pixel limit and
+    ``UnreadableImageError`` (a ``ValueError``) for files Pillow cannot decode. Example: see the module docstring.
     """
-    check_color_mode(color_mode)
+    if color_mode is not None:
+        check_color_mode(color_mode)
     if interpolation not in INTERPOLATIONS:
         raise ValueError(f"interpolation={interpolation!r} is not supported; expected one of "
                          f"{tuple(INTERPOLATIONS)}.")
-    with open_image(path, max_pixels) as img:
-        img.load()
-        img = convert_mode(img, color_mode)
+    if target_size is not None and (len(target_size) != 2 or min(int(v) for v in target_size) < 1):
+        raise ValueError(f"target_size={tuple(target_size)!r} must be two positive ints (height, width).")
+    try:
+        with open_image(path, max_pixels) as img:
+            img.load()
+            img = ImageOps.exif_transpose(img)  # phone photos: pixels stored sideways, EXIF says how to turn
+            img = convert_mode(img, color_mode or stored_color_mode(img))
+    except (UnidentifiedImageError, SyntaxError, EOFError) as exc:
+        raise UnreadableImageError(f"cannot read image {os.fspath(path)}: {exc}") from None
+    except OSError as exc:
+        if isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+            raise
+        raise UnreadableImageError(f"cannot read image {os.fspath(path)}: {exc}") from None
     if target_size is not None:
         height, width = int(target_size[0]), int(target_size[1])
         if crop_to_aspect_ratio:

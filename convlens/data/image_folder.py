@@ -64,15 +64,39 @@ def list_class_names(directory: str | os.PathLike) -> list[str]:
                   if not is_hidden(name) and os.path.isdir(os.path.join(directory, name)))
 
 
-def list_image_files(folder: str, formats: tuple[str, ...], follow_links: bool = False) -> list[str]:
-    """Every visible file under ``folder`` whose extension (case-insensitive) is in ``formats``, Keras-sorted."""
-    found = []
-    for root, dirs, files in sorted(os.walk(folder, followlinks=follow_links), key=lambda entry: entry[0]):
-        dirs[:] = [d for d in dirs if not is_hidden(d)]
-        for name in sorted(files):
-            if not is_hidden(name) and name.rsplit(".", 1)[-1].lower() in formats and "." in name:
-                found.append(os.path.join(root, name))
-    return found
+def _folder_key(path: str) -> tuple[int, int]:
+    info = os.stat(path)
+    return info.st_dev, info.st_ino
+
+
+def list_image_files(folder: str, formats: tuple[str, ...], follow_links: bool = False,
+                     skip: frozenset[tuple[int, int]] = frozenset()) -> list[str]:
+    """Every visible file under ``folder`` whose extension (case-insensitive) is in ``formats``, Keras-sorted.
+
+    Hidden folders are pruned while walking, so nothing under ``.ipynb_checkpoints`` or ``__MACOSX`` is listed.
+    With ``follow_links=True`` a folder reached twice (a symlink loop, or two links to one folder) is read once,
+    and folders whose ``(st_dev, st_ino)`` is in ``skip`` (the dataset folder, the other classes) are not entered.
+
+    Example:
+        >>> import tempfile, os
+        >>> root = tempfile.mkdtemp(); os.makedirs(os.path.join(root, "a", ".ipynb_checkpoints"))
+        >>> for name in ("a/x.png", "a/.ipynb_checkpoints/x.png"): open(os.path.join(root, name), "w").close()
+        >>> os.symlink(root, os.path.join(root, "a", "loop"))
+        >>> [os.path.relpath(p, root) for p in list_image_files(root, ("png",), follow_links=True)]
+        ['a/x.png']
+    """
+    listed: list[tuple[str, list[str]]] = []
+    seen = set(skip)
+    for root, dirs, files in os.walk(folder, followlinks=follow_links):
+        key = _folder_key(root)
+        if key in seen:  # reached again through a symlink: read it once, never loop
+            dirs[:] = []
+            continue
+        seen.add(key)
+        dirs[:] = [d for d in dirs if not is_hidden(d)]  # pruned in place, before os.walk descends
+        listed.append((root, [name for name in sorted(files) if not is_hidden(name) and "." in name
+                              and name.rsplit(".", 1)[-1].lower() in formats]))
+    return [os.path.join(root, name) for root, names in sorted(listed, key=lambda entry: entry[0]) for name in names]
 
 
 def _verify_all(paths: list[str], workers: int, max_pixels: int | None) -> list[str | None]:
@@ -97,11 +121,14 @@ def scan_image_folder(directory: str | os.PathLike, formats: tuple[str, ...] = F
         raise ValueError(f"No class sub-folders found in {directory!r}; expected one folder per class "
                          f"(e.g. {directory}/cats/*.jpg, {directory}/dogs/*.jpg).")
     paths, labels = [], []
+    for name in names:
+        if not os.path.isdir(os.path.join(directory, name)):
+            raise ValueError(f"class {name!r} has no folder {os.path.join(directory, name)!r}.")
+    tops = {name: _folder_key(os.path.join(directory, name)) for name in names}
     for index, name in enumerate(names):
         folder = os.path.join(directory, name)
-        if not os.path.isdir(folder):
-            raise ValueError(f"class {name!r} has no folder {folder!r}.")
-        files = list_image_files(folder, formats, follow_links)
+        skip = frozenset({_folder_key(directory), *tops.values()} - {tops[name]})
+        files = list_image_files(folder, formats, follow_links, skip)
         paths += files
         labels += [index] * len(files)
     workers = workers if workers is not None else min(8, os.cpu_count() or 1)

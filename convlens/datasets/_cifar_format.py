@@ -12,6 +12,7 @@ import numpy as np
 from convlens.datasets._safe_pickle import safe_loads
 
 Split = tuple[np.ndarray, np.ndarray]
+MAX_MEMBER_BYTES = 256 << 20  # the largest official batch (CIFAR-100 train) is 158 MB
 
 
 def read_members(path: str | os.PathLike, folder: str, names: list[str]) -> dict[str, bytes]:
@@ -31,6 +32,9 @@ def read_members(path: str | os.PathLike, folder: str, names: list[str]) -> dict
         with tarfile.open(path, "r:*") as archive:
             for member in archive:
                 if member.isfile() and member.name in wanted:
+                    if member.size > MAX_MEMBER_BYTES:
+                        raise ValueError(f"{path}: {member.name} claims {member.size} bytes; a CIFAR batch holds "
+                                         f"at most {MAX_MEMBER_BYTES}, so this is not the official archive.")
                     found[wanted[member.name]] = archive.extractfile(member).read()
     except (tarfile.TarError, OSError, EOFError) as err:
         raise ValueError(f"{path} is not a readable tar archive ({err}); the download may be corrupt.") from err

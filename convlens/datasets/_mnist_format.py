@@ -1,6 +1,7 @@
 """Shared loading for the 28x28 MNIST-family datasets: four IDX files or one Keras-style .npz."""
 from __future__ import annotations
 
+import math
 import os
 import zipfile
 import zlib
@@ -21,6 +22,10 @@ IDX_STEMS = {
     "y_test": "t10k-labels-idx1-ubyte",
 }
 FULL_COUNTS = (60000, 10000)
+# The most samples an MNIST-style IDX file may hold (EMNIST's largest split has 697,932): anything announcing more
+# is refused from its header, and a gzip file is never decompressed past this size.
+MAX_SAMPLES = 1_000_000
+MAX_BYTES = {"x": MAX_SAMPLES * 28 * 28, "y": MAX_SAMPLES}
 
 
 def _idx_candidates(directory: str, stem: str) -> list[str]:
@@ -61,8 +66,31 @@ def check_arrays(arrays: dict[str, np.ndarray], source: str, counts: tuple[int, 
 
 def load_idx_files(paths: dict[str, str], counts: tuple[int, int] | None = None) -> Arrays:
     """Read the four IDX files named in `paths` (Keras key -> file) and validate them."""
-    arrays = {key: read_idx(path) for key, path in paths.items()}
+    arrays = {key: read_idx(path, max_bytes=MAX_BYTES[key[0]]) for key, path in paths.items()}
     return check_arrays(arrays, source=os.path.dirname(paths["x_train"]) or ".", counts=counts)
+
+
+def npz_array(npz: np.lib.npyio.NpzFile, key: str, source: str, max_bytes: int) -> np.ndarray:
+    """``npz[key]``, after checking from the member's header that it holds at most ``max_bytes`` (NumPy allocates
+    the whole array before reading a compressed member, so a crafted header could ask for terabytes)."""
+    try:
+        with npz.zip.open(f"{key}.npy") as member:
+            version = np.lib.format.read_magic(member)
+            read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
+                np.lib.format.read_array_header_2_0
+            shape, _, dtype = read_header(member)
+        nbytes = math.prod(shape) * dtype.itemsize
+        if nbytes > max_bytes:
+            raise ValueError(f"{source}: {key!r} announces shape {shape} of {dtype} ({nbytes} bytes), more than the "
+                             f"{max_bytes} bytes this dataset can hold; the file is corrupt or crafted.")
+        return npz[key]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, KeyError) as err:
+        raise ValueError(f"{source} is damaged ({type(err).__name__}: {err}).") from err
+    except ValueError as err:
+        if str(err).startswith(source):
+            raise
+        raise ValueError(f"{source}: {key!r} is damaged or holds pickled objects, which are refused ({err}).") \
+            from err
 
 
 def load_npz(path: str | os.PathLike, counts: tuple[int, int] | None = None) -> Arrays:
@@ -70,18 +98,15 @@ def load_npz(path: str | os.PathLike, counts: tuple[int, int] | None = None) -> 
     path = os.fspath(path)
     try:
         npz = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as err:
-        raise ValueError(f"{path} is not a readable .npz file ({err}).") from err
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+        raise ValueError(f"{path} is not a readable .npz file ({err}); it may be truncated or damaged.") from err
     if not isinstance(npz, np.lib.npyio.NpzFile):
         raise ValueError(f"{path} holds a single array; expected an .npz with x_train, y_train, x_test, y_test.")
     with npz:
         missing = sorted(set(IDX_STEMS) - set(npz.files))
         if missing:
             raise ValueError(f"{path} lacks the keys {missing}; expected x_train, y_train, x_test, y_test.")
-        try:
-            arrays = {key: npz[key] for key in IDX_STEMS}
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError) as err:
-            raise ValueError(f"{path} is damaged or holds pickled objects, which are refused ({err}).") from err
+        arrays = {key: npz_array(npz, key, path, MAX_BYTES[key[0]]) for key in IDX_STEMS}
     return check_arrays(arrays, source=path, counts=counts)
 
 

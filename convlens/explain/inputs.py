@@ -1,4 +1,4 @@
-"""Read a small matrix from inline text, a text/CSV file or an image file (converted to grayscale)."""
+"""Read a small matrix from inline text, a text/CSV file or an image file (grayscale, read by convlens.data)."""
 from __future__ import annotations
 
 import re
@@ -6,6 +6,8 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+
+from convlens.data.decode import load_image
 
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp"}
 
@@ -39,9 +41,6 @@ def load_matrix(spec: str) -> np.ndarray:
     path = Path(spec)
     if "\n" not in spec and ";" not in spec and path.is_file():
         if path.suffix.lower() in IMAGE_SUFFIXES:
-            from PIL import Image  # only needed for image files
-
-            with Image.open(path) as img:
-                return np.asarray(img.convert("L"), dtype=np.float64)
+            return load_image(path, "grayscale")[..., 0].astype(np.float64)
         return parse_matrix(path.read_text())
     return parse_matrix(spec)

@@ -20,6 +20,7 @@ from torch import nn
 
 from convlens import activations, arithmetic, regularizers
 from convlens.arithmetic import ParamCount, ShapeError
+from convlens.layers.symbolic import KerasTensor, is_symbolic, symbolic_call
 
 Shape = tuple  # a full shape with the batch dimension, which is None
 
@@ -74,6 +75,7 @@ class Layer(nn.Module):
         self.built = False
         self.input_shape: Shape | None = None
         self.output_shape: Shape | None = None
+        self._inbound_nodes: list = []  # one Node per call on symbolic tensors
 
     # --- naming ---------------------------------------------------------------------------------------------------
     @property
@@ -88,10 +90,44 @@ class Layer(nn.Module):
         return f"name={self.name!r}"
 
     # --- building -------------------------------------------------------------------------------------------------
-    def __call__(self, x: torch.Tensor | list[torch.Tensor], *args: Any, **kwargs: Any) -> torch.Tensor:
+    def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """Run the layer on tensors, or record a node when called on symbolic tensors (``Input(...)``).
+
+        ``training=`` reaches layers that use it (Dropout, BatchNormalization, Random*, models) and is ignored by
+        the rest, as in Keras.
+        """
+        if is_symbolic(x):
+            return symbolic_call(self, x, kwargs)
+        if not self.uses_training:
+            kwargs.pop("training", None)
         if not self.built:
             self.build_for(batch_shape(x))
         return super().__call__(x, *args, **kwargs)
+
+    def _call_mode(self, training: bool | None) -> bool:
+        """Whether this call runs in training mode: an explicit ``training=`` wins over ``self.training``."""
+        return self.training if training is None else bool(training)
+
+    # --- the graph this layer was called in --------------------------------------------------------------------
+    def _node_attribute(self, attribute: str) -> Any:
+        if not self._inbound_nodes:
+            raise AttributeError(f"layer {self.name!r} has not been called on symbolic inputs yet, so it has no "
+                                 f"{attribute}; put it in a model with a known input shape first")
+        node = self._inbound_nodes[0]
+        tensors = node.output_tensors if attribute == "output" else node.input_tensors
+        if attribute == "input" and node.multi_input:
+            return list(tensors)
+        return tensors[0] if len(tensors) == 1 else list(tensors)
+
+    @property
+    def input(self) -> KerasTensor | list[KerasTensor]:
+        """The symbolic input of this layer's first call (as Keras's ``layer.input``)."""
+        return self._node_attribute("input")
+
+    @property
+    def output(self) -> KerasTensor | list[KerasTensor]:
+        """The symbolic output of this layer's first call: ``Model(base.input, base.get_layer(n).output)``."""
+        return self._node_attribute("output")
 
     def build_for(self, input_shape: Shape) -> Shape:
         """Check the input shape, create the parameters and return the output shape."""
@@ -124,9 +160,12 @@ class Layer(nn.Module):
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
+        """Freeze or unfreeze this layer and every layer inside it, as Keras does."""
+        for module in self.modules():
+            if isinstance(module, Layer):
+                module._trainable = bool(value)
         for p in self.parameters():
-            p.requires_grad_(self._trainable)
+            p.requires_grad_(bool(value))
 
     # --- arithmetic (from convlens.arithmetic) ---------------------------------------------------------------------
     def param_count(self, input_shape: Shape) -> ParamCount:
@@ -145,6 +184,24 @@ class Layer(nn.Module):
         """Parameters and buffers in Keras's ``get_weights()`` order (torch layouts)."""
         return [p for p in self.parameters()]
 
+    def weight_names(self) -> list[str]:
+        """Keras's names of ``weight_tensors()`` (``kernel``, ``bias``, ``gamma``, ``moving_mean`` …)."""
+        by_identity = {id(t): n for n, t in (*self._parameters.items(), *self._buffers.items()) if t is not None}
+        return [by_identity.get(id(t), f"weight_{i}") for i, t in enumerate(self.weight_tensors())]
+
+    @property
+    def weights(self) -> list["Weight"]:
+        """Every weight (trainable ones first within the layer, as Keras orders them), with Keras layouts."""
+        return [Weight(self, i, n) for i, n in enumerate(self.weight_names())]
+
+    @property
+    def trainable_weights(self) -> list["Weight"]:
+        return [w for w in self.weights if w.trainable]
+
+    @property
+    def non_trainable_weights(self) -> list["Weight"]:
+        return [w for w in self.weights if not w.trainable]
+
     def _to_keras(self, index: int, tensor: torch.Tensor) -> torch.Tensor:
         return tensor
 
@@ -154,6 +211,10 @@ class Layer(nn.Module):
     def get_weights(self) -> list[np.ndarray]:
         """Weights as NumPy arrays in Keras layouts, e.g. a Conv2D kernel ``(k_h, k_w, C_in, filters)``."""
         return [self._to_keras(i, t.detach()).cpu().numpy().copy() for i, t in enumerate(self.weight_tensors())]
+
+    def count_params(self) -> int:
+        """Number of weights, moving statistics included (as Keras counts them)."""
+        return sum(int(np.prod(t.shape)) for t in self.weight_tensors())
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
         """Load weights given in Keras layouts."""
@@ -189,6 +250,54 @@ class Layer(nn.Module):
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Layer":
         return cls(**config)
+
+
+class Weight:
+    """One of a layer's weights seen as Keras shows it: ``.numpy()`` and ``.shape`` in Keras's layout, ``.name``,
+    ``.path`` (``conv2d_1/kernel``), ``.trainable`` and ``.assign(value)``.
+
+    Example:
+        >>> from convlens.layers import Conv2D
+        >>> layer = Conv2D(4, 3); _ = layer.build_for((None, 8, 8, 2))
+        >>> [(w.name, w.shape) for w in layer.weights]
+        [('kernel', (3, 3, 2, 4)), ('bias', (4,))]
+    """
+
+    def __init__(self, layer: Layer, index: int, name: str) -> None:
+        self.layer, self.index, self.name = layer, index, name
+
+    @property
+    def value(self) -> torch.Tensor:
+        """The torch tensor itself (torch layout), e.g. to hand to a torch optimizer."""
+        return self.layer.weight_tensors()[self.index]
+
+    @property
+    def path(self) -> str:
+        return f"{self.layer.name}/{self.name}"
+
+    @property
+    def trainable(self) -> bool:
+        tensor = self.value
+        return isinstance(tensor, nn.Parameter) and tensor.requires_grad
+
+    def numpy(self) -> np.ndarray:
+        return self.layer._to_keras(self.index, self.value.detach()).cpu().numpy().copy()
+
+    @property
+    def shape(self) -> tuple:
+        return tuple(self.layer._to_keras(self.index, self.value.detach()).shape)
+
+    def assign(self, value: Any) -> None:
+        weights = self.layer.get_weights()
+        weights[self.index] = np.asarray(value)
+        self.layer.set_weights(weights)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __repr__(self) -> str:
+        return f"<Weight path={self.path}, shape={self.shape}, trainable={self.trainable}>"
 
 
 class ActivatedLayer(Layer):

@@ -1,4 +1,4 @@
-"""Core layers: Input, Dense, Flatten, Reshape, Dropout and the activation layers.
+"""Core layers: Dense, Flatten, Reshape, Dropout and the activation layers.
 
 Example:
     >>> Flatten().compute_output_shape((None, 4, 4, 20))
@@ -16,20 +16,6 @@ from torch import nn
 from convlens import activations, arithmetic, initializers, regularizers
 from convlens.arithmetic import ParamCount
 from convlens.layers.base import ActivatedLayer, Layer, Shape, regularizer_config
-
-
-class Input:
-    """The shape of one sample, without the batch axis: ``Input(shape=(28, 28, 1))`` starts a Sequential."""
-
-    def __init__(self, shape: Sequence[int | None] | None = None, batch_size: int | None = None,
-                 name: str | None = None, dtype: Any = None, batch_shape: Sequence[int | None] | None = None):
-        if shape is None and batch_shape is None:
-            raise ValueError("Input needs shape=(…), the shape of one sample without the batch axis")
-        self.shape = (batch_size, *shape) if shape is not None else tuple(batch_shape)
-        self.name = name or "input"
-
-    def __repr__(self) -> str:
-        return f"Input(shape={self.shape[1:]})"
 
 
 class Dense(ActivatedLayer):
@@ -135,19 +121,43 @@ class Reshape(Layer):
 
 
 class Dropout(Layer):
-    """Zero a fraction ``rate`` of the inputs while training, scaling the rest by ``1 / (1 - rate)``."""
+    """Zero a fraction ``rate`` of the inputs while training, scaling the rest by ``1 / (1 - rate)``.
+
+    ``noise_shape`` shares one mask along the axes where it is 1 (Keras's meaning; ``None`` entries follow the
+    input); ``seed`` gives the layer its own random generator, so its masks do not depend on torch's global one.
+    """
+
+    uses_training = True
 
     def __init__(self, rate: float, noise_shape: Any = None, seed: int | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         if not 0 <= rate < 1:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
+        self.noise_shape = tuple(noise_shape) if noise_shape is not None else None
+        self.seed = seed
+        self._generators: dict[torch.device, torch.Generator] = {}
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return F.dropout(x, self.rate, self.training) if self.rate else x
+    def _generator(self, device: torch.device) -> torch.Generator | None:
+        if self.seed is None:
+            return None
+        if device not in self._generators:
+            self._generators[device] = torch.Generator(device).manual_seed(int(self.seed))
+        return self._generators[device]
+
+    def forward(self, x: torch.Tensor, training: bool | None = None) -> torch.Tensor:
+        if not self.rate or not self._call_mode(training):
+            return x
+        if self.noise_shape is None and self.seed is None:
+            return F.dropout(x, self.rate, True)
+        shape = x.shape if self.noise_shape is None else \
+            tuple(d if n is None else n for n, d in zip(self.noise_shape, x.shape))
+        keep = torch.rand(shape, generator=self._generator(x.device), device=x.device) >= self.rate
+        return x * keep.to(x.dtype) / (1.0 - self.rate)
 
     def get_config(self) -> dict[str, Any]:
-        return {**super().get_config(), "rate": self.rate}
+        return {**super().get_config(), "rate": self.rate,
+                "noise_shape": list(self.noise_shape) if self.noise_shape is not None else None, "seed": self.seed}
 
 
 class Activation(ActivatedLayer):
@@ -222,4 +232,4 @@ class Softmax(Layer):
         return activations.softmax
 
 
-__all__ = ["Input", "Dense", "Flatten", "Reshape", "Dropout", "Activation", "ReLU", "ELU", "LeakyReLU", "Softmax"]
+__all__ = ["Dense", "Flatten", "Reshape", "Dropout", "Activation", "ReLU", "ELU", "LeakyReLU", "Softmax"]

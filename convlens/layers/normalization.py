@@ -21,8 +21,11 @@ class BatchNormalization(Layer):
     """Normalize the last (channel) axis.
 
     Keras's ``momentum=0.99`` is the weight of the *old* moving statistics; torch's momentum is the weight of the
-    new batch, so torch gets ``1 - momentum``.
+    new batch, so torch gets ``1 - momentum``. As in Keras, a frozen layer (``trainable=False``) runs in inference
+    mode: it normalizes with the moving statistics and never updates them.
     """
+
+    uses_training = True
 
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3, center: bool = True,
                  scale: bool = True, beta_initializer: Any = "zeros", gamma_initializer: Any = "ones",
@@ -48,9 +51,10 @@ class BatchNormalization(Layer):
         self.register_buffer("moving_mean", self.moving_mean_initializer((channels,)))
         self.register_buffer("moving_variance", self.moving_variance_initializer((channels,)))
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, training: bool | None = None) -> torch.Tensor:
+        batch_statistics = self._call_mode(training) and self.trainable
         y = F.batch_norm(x.movedim(-1, 1), self.moving_mean, self.moving_variance, self.gamma, self.beta,
-                         self.training, 1.0 - self.momentum, self.epsilon)
+                         batch_statistics, 1.0 - self.momentum, self.epsilon)
         return y.movedim(1, -1)
 
     def weight_tensors(self) -> list[torch.Tensor]:

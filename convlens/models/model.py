@@ -1,16 +1,20 @@
-"""``Model``: the Keras surface (compile, fit, evaluate, predict, save, summary) over a torch module.
+"""``Model``: Keras's model — a layer with compile/fit/evaluate/predict, summary and saving.
 
-``Sequential`` builds on it; ``Model.wrap(module)`` gives any ``torch.nn.Module`` the same loop, callbacks and
-reports.
+Three ways to make one, as in Keras: ``Model(inputs, outputs)`` (functional: a ``Functional`` graph),
+``Sequential([...])`` (the same graph, built as a chain), or a subclass with ``__init__`` + ``call``.
+``Model.wrap(module)`` gives any ``torch.nn.Module`` the same methods.
 
 Example:
-    >>> import torch
-    >>> net = Model.wrap(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2)), input_shape=(2, 2))
-    >>> net.predict(torch.zeros(3, 2, 2).numpy()).shape
-    (3, 2)
+    >>> from convlens.layers import Conv2D, Dense, GlobalAveragePooling2D, Input
+    >>> x = Input(shape=(8, 8, 3))
+    >>> y = Conv2D(3, 3, padding="same")(x)
+    >>> model = Model(x, Dense(2)(GlobalAveragePooling2D()(y)))
+    >>> type(model).__name__, model.count_params()
+    ('Functional', 92)
 """
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -18,120 +22,215 @@ import numpy as np
 import torch
 from torch import nn
 
-
+from convlens import saving
+from convlens.graph import Functional as Graph
+from convlens.graph.functional import layer_weights, set_layer_weights
+from convlens.layers import InputLayer, Layer
+from convlens.models import summary as summary_lib
 from convlens.models.training_methods import TrainingMethods
 
 
-class Model(TrainingMethods, nn.Module):
-    """Keras's model methods, shared by ``Sequential`` and wrapped torch modules."""
+def _as_tensor(x: Any, device: torch.device) -> Any:
+    if isinstance(x, np.ndarray):
+        return torch.as_tensor(x, dtype=torch.float32 if x.dtype.kind in "fiub" else None, device=device)
+    if isinstance(x, (list, tuple)) and any(isinstance(t, np.ndarray) for t in x):
+        return [_as_tensor(t, device) for t in x]
+    return x
 
-    def __init__(self, name: str = "model") -> None:
-        super().__init__()
-        self.name = name
-        self.built = False
-        self.input_shape: tuple | None = None
+
+@saving.register_serializable(package="convlens")
+class Model(TrainingMethods, Layer):
+    """Keras's ``Model``: ``Model(inputs, outputs, name=...)``, or subclass it and define ``call``."""
+
+    uses_training = True
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            return super().__new__(Functional)  # Python then runs Functional.__init__(inputs, outputs, …)
+        return super().__new__(cls)
+
+    def __init__(self, *args: Any, name: str | None = None, trainable: bool = True, **kwargs: Any) -> None:
+        if args:
+            raise TypeError("Model(...) takes inputs and outputs (functional API) or nothing (subclassing); got "
+                            f"{len(args)} positional arguments in {type(self).__name__}")
+        super().__init__(name=name, trainable=trainable, **kwargs)
         self.stop_training = False
         self.optimizer = None
-        self.compiled = None  # a convlens.training.CompiledSetup once compile() ran
+        self.compiled = None  # set by compile()
         self.history = None
         self.class_names: list[str] | None = None
         self.training_state: dict | None = None  # epoch, shuffle seed and RNG state of the last fit, for resuming
         self._resume_state: dict | None = None  # set by BackupAndRestore when a backup was restored
 
-    # --- structure ------------------------------------------------------------------------------------------------
+    # --- calling ----------------------------------------------------------------------------------------------
+    def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
+        """``model(x)`` on tensors, NumPy arrays or symbolic tensors; ``training=`` as in Keras."""
+        return super().__call__(_as_tensor(x, self._device()), *args, **kwargs)
+
+    def _device(self) -> torch.device:
+        parameter = next(self.parameters(), None)
+        return parameter.device if parameter is not None else torch.device("cpu")
+
+    def forward(self, x: Any, training: bool | None = None, activate: bool = True) -> Any:
+        """A subclassed model runs its ``call(inputs, training=...)``."""
+        if type(self).call is Model.call:
+            raise NotImplementedError(f"{type(self).__name__} has no call(): subclass Model and define "
+                                      f"call(self, inputs, training=False), or use Model(inputs, outputs)")
+        if "training" in inspect.signature(self.call).parameters:
+            return self.call(x, training=self._call_mode(training))
+        return self.call(x)
+
+    def call(self, inputs: Any, training: bool | None = None) -> Any:
+        """Override in a subclass: the forward computation on channels-last tensors."""
+        raise NotImplementedError
+
+    @property
+    def output_activation(self) -> str | None:
+        """Name of the final activation when the model ends with one (a subclassed model's is not known)."""
+        return None
+
+    # --- structure --------------------------------------------------------------------------------------------
     @property
     def layers(self) -> list[nn.Module]:
         return list(self.children())
 
-    @property
-    def output_activation(self) -> str | None:
-        """Name of the final activation (``'softmax'``, ``'sigmoid'`` …) when the model ends with one."""
-        return None
+    def get_layer(self, name: str | None = None, index: int | None = None) -> nn.Module:
+        """A layer by ``name`` (``"base/conv2d_3"`` reaches into a nested model) or by ``index``."""
+        return Graph.get_layer(self, name=name, index=index)
 
-    def build(self, input_shape: tuple) -> None:
-        self.input_shape = (None, *tuple(input_shape)[1:])
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        """Create the weights of a subclassed model by running it once on zeros of ``input_shape``."""
+        shape = (None, *tuple(input_shape)[1:])
+        was_training = self.training
+        self.eval()
+        with torch.no_grad():
+            out = Layer.__call__(self, torch.zeros((2, *shape[1:])))
+        self.train(was_training)
+        self.input_shape = shape
+        self.output_shape = (None, *out.shape[1:]) if torch.is_tensor(out) else None
         self.built = True
+
+    def build_for(self, input_shape: Any) -> Any:
+        if not self.built:
+            self.built = True  # the trial run below must not come back here
+            try:
+                self.build(input_shape)
+            except BaseException:
+                self.built = False
+                raise
+        return self.output_shape
+
+    def compute_output_shape(self, input_shape: Any) -> Any:
+        if not self.built:
+            self.build(input_shape)
+        return self.output_shape
 
     def count_params(self) -> int:
         """Number of weights, moving statistics included (as Keras counts them)."""
         return sum(w.size for w in self.get_weights())
 
-    def summary(self, line_length: int | None = None, print_fn: Callable[[str], None] | None = None,
-                return_string: bool = False, show_formulas: bool = False) -> str | None:
-        """Print (or return) the Keras-style table with receptive field and MACs columns."""
-        from convlens.models.summary import format_summary, layer_rows, print_or_return
-        if not self.built or self.input_shape is None:
-            raise ValueError("this model has no input shape yet: give the first layer input_shape=(…), start with "
-                             "Input(shape=(…)), or call it on data first")
-        text = format_summary(self.name, layer_rows(self.layers, self.input_shape), show_formulas)
-        return print_or_return(text, print_fn, return_string)
-
-    def summary_rows(self) -> list:
+    # --- summary ----------------------------------------------------------------------------------------------
+    def summary_rows(self) -> list[summary_lib.LayerRow]:
         """The rows ``summary()`` prints (name, type, shapes, params and formula, receptive field, MACs), as
-        ``convlens.models.summary.LayerRow`` values, for pages and reports that lay them out themselves."""
-        from convlens.models.summary import layer_rows
-        if not self.built or self.input_shape is None:
-            raise ValueError("this model has no input shape yet: give the first layer input_shape=(…), start with "
-                             "Input(shape=(…)), or call it on data first")
-        return layer_rows(self.layers, self.input_shape)
+        values, for pages and reports that lay them out themselves."""
+        self._require_built("summary")
+        return summary_lib.rows(self)
 
-    # --- weights --------------------------------------------------------------------------------------------------
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Callable[[str], None] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, return_string: bool = False, show_formulas: bool = False
+                ) -> str | None:
+        """Print (or return) Keras's table plus receptive field and MACs columns ("Connected to" for graphs)."""
+        self._require_built("summary")
+        text = summary_lib.format_summary(self, summary_lib.rows(self, expand_nested), show_formulas,
+                                          line_length, show_trainable)
+        return summary_lib.print_or_return(text, print_fn, return_string)
+
+    def _require_built(self, what: str) -> None:
+        if not self.built or self.input_shape is None:
+            raise ValueError(f"{what} needs the model's input shape: give the first layer input_shape=(…), start "
+                             f"with Input(shape=(…)), call model.build((None, …)), or call it on data first")
+
+    # --- weights ----------------------------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        """All weights in Keras layouts and order."""
-        weights: list[np.ndarray] = []
-        for layer in self.layers:
-            if hasattr(layer, "get_weights"):
-                weights.extend(layer.get_weights())
-            else:
-                weights.extend(t.detach().cpu().numpy().copy() for t in
-                               (*layer.parameters(), *layer.buffers()))
-        return weights
+        """All weights in Keras layouts, layer by layer."""
+        return [w for layer in self.layers if not isinstance(layer, InputLayer) for w in layer_weights(layer)]
 
     def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Load weights given in Keras layouts and order (as ``get_weights()`` returns them)."""
+        """Load weights in Keras layouts and order (as ``get_weights()`` returns them); all or nothing."""
         weights = list(weights)
-        expected = len(self.get_weights())
-        if len(weights) != expected:
-            raise ValueError(f"model {self.name!r} has {expected} weight arrays, got {len(weights)}")
+        current = self.get_weights()
+        if len(weights) != len(current):
+            raise ValueError(f"model {self.name!r} has {len(current)} weight arrays, got {len(weights)}")
+        for i, (old, new) in enumerate(zip(current, weights)):
+            if tuple(np.shape(new)) != old.shape:
+                raise ValueError(f"model {self.name!r} weight {i}: expected shape {old.shape}, got "
+                                 f"{tuple(np.shape(new))}; nothing was changed")
         start = 0
         for layer in self.layers:
-            count = len(layer.get_weights()) if hasattr(layer, "get_weights") else \
-                len(list(layer.parameters())) + len(list(layer.buffers()))
-            chunk = weights[start:start + count]
+            if isinstance(layer, InputLayer):
+                continue
+            count = len(layer_weights(layer))
+            set_layer_weights(layer, weights[start:start + count])
             start += count
-            if hasattr(layer, "set_weights"):
-                layer.set_weights(chunk)
-            else:
-                with torch.no_grad():
-                    for target, value in zip((*layer.parameters(), *layer.buffers()), chunk):
-                        target.copy_(torch.as_tensor(value))
 
-    # --- saving ---------------------------------------------------------------------------------------------------
+    @property
+    def weights(self) -> list:
+        return [w for layer in self.layers if isinstance(layer, Layer) for w in layer.weights]
+
+    def named_weight_arrays(self) -> dict[str, np.ndarray]:
+        """``{"conv2d_1/kernel": array, "base/conv2d_1/kernel": …}`` in Keras layouts: how files store weights."""
+        return saving.named_weight_arrays(self)
+
+    # --- saving -----------------------------------------------------------------------------------------------
     def save(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
-        """Write architecture, weights, optimizer and training state to one safetensors file (atomically)."""
-        from convlens.saving import save_model
-        save_model(self, filepath, overwrite=overwrite)
+        """Write architecture, weights (by layer path), optimizer and training state to one safetensors file."""
+        saving.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
-        """Write the weights alone (convlens's safetensors format, whatever the extension), atomically."""
-        from convlens.saving import save_weights
-        save_weights(self, filepath, overwrite=overwrite)
+        """Write the weights alone, keyed by layer path (convlens's safetensors format, whatever the extension)."""
+        saving.save_weights(self, filepath, overwrite=overwrite)
 
-    def load_weights(self, filepath: str | Path, **kwargs: Any) -> None:
-        """Load weights written by ``save_weights`` or ``save``; pickle-based files are refused."""
-        from convlens.saving import load_weights
-        load_weights(self, filepath)
+    def load_weights(self, filepath: str | Path, skip_mismatch: bool = False, **kwargs: Any) -> None:
+        """Load weights by layer path; every mismatch is reported by name and shape, and nothing is changed
+        unless all fit (``skip_mismatch=True`` loads what fits and warns about the rest)."""
+        saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def get_config(self) -> dict[str, Any]:
-        raise NotImplementedError(f"{type(self).__name__} has no config; save its weights with save_weights()")
+        raise NotImplementedError(f"{type(self).__name__} is a subclassed model and has no config of its own; "
+                                  f"define get_config() (and register the class with "
+                                  f"convlens.saving.register_serializable), or save_weights() instead")
 
-    # --- plain torch modules --------------------------------------------------------------------------------------
+    def to_json(self, **kwargs: Any) -> str:
+        """The architecture as JSON text (``models.model_from_json`` rebuilds it)."""
+        return saving.to_json(self, **kwargs)
+
+    # --- plain torch modules ----------------------------------------------------------------------------------
     @staticmethod
     def wrap(module: nn.Module, input_shape: Sequence[int] | None = None, channels_first: bool = False,
              name: str | None = None) -> "Model":
         """Give any ``torch.nn.Module`` the Keras methods. ``channels_first=True`` feeds it NCHW batches while
         your arrays stay channels-last."""
         return WrappedModule(module, input_shape, channels_first, name or type(module).__name__.lower())
+
+
+@saving.register_serializable(package="convlens")
+class Functional(Graph, Model):
+    """What ``Model(inputs, outputs)`` returns: the graph network with Keras's model methods."""
+
+    def __init__(self, inputs: Any, outputs: Any, name: str | None = None, trainable: bool = True,
+                 **kwargs: Any) -> None:
+        super().__init__(inputs, outputs, name=name, trainable=trainable, **kwargs)
+
+    set_weights = Model.set_weights  # checks every shape before changing anything
+
+    def get_config(self) -> dict[str, Any]:
+        return Graph.get_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> "Functional":
+        inputs, outputs = Graph.graph_from_config(config, lambda e: saving.deserialize(e, custom_objects))
+        return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
 
 
 class WrappedModule(Model):
@@ -142,15 +241,18 @@ class WrappedModule(Model):
         self.module = module
         self.channels_first = channels_first
         if input_shape is not None:
-            self.build((None, *input_shape))
+            self.input_shape = (None, *input_shape)
+            self.built = True
 
     @property
     def layers(self) -> list[nn.Module]:
         return list(self.module.children()) or [self.module]
 
-    def forward(self, x: torch.Tensor, activate: bool = True) -> torch.Tensor:
-        if not self.built:
-            self.build((None, *x.shape[1:]))
+    def build(self, input_shape: Sequence[int | None]) -> None:
+        self.input_shape = (None, *tuple(input_shape)[1:])
+        self.built = True
+
+    def forward(self, x: torch.Tensor, training: bool | None = None, activate: bool = True) -> torch.Tensor:
         if self.channels_first and x.dim() > 2:
             x = x.movedim(-1, 1)
         return self.module(x)
@@ -162,11 +264,22 @@ class WrappedModule(Model):
         state = self.module.state_dict()
         if len(weights) != len(state):
             raise ValueError(f"model {self.name!r} has {len(state)} weight arrays, got {len(weights)}")
+        for (key, old), new in zip(state.items(), weights):
+            if tuple(np.shape(new)) != tuple(old.shape):
+                raise ValueError(f"model {self.name!r} weight {key!r}: expected shape {tuple(old.shape)}, got "
+                                 f"{tuple(np.shape(new))}; nothing was changed")
         self.module.load_state_dict({k: torch.as_tensor(np.asarray(w)) for k, w in zip(state, weights)})
 
-    def summary(self, line_length: int | None = None, print_fn: Callable[[str], None] | None = None,
-                return_string: bool = False, show_formulas: bool = False) -> str | None:
-        from convlens.models.summary import print_or_return
+    def named_weight_arrays(self) -> dict[str, np.ndarray]:
+        return {key: t.detach().cpu().numpy().copy() for key, t in self.module.state_dict().items()}
+
+    def summary_rows(self) -> list[summary_lib.LayerRow]:
+        return summary_lib.wrapped_rows(self)
+
+    def summary(self, line_length: int | None = None, positions: Any = None,
+                print_fn: Callable[[str], None] | None = None, expand_nested: bool = False,
+                show_trainable: bool = False, return_string: bool = False, show_formulas: bool = False
+                ) -> str | None:
         rows = [f'Model: "{self.name}" (a wrapped torch module)']
         for name, child in self.module.named_children():
             count = sum(p.numel() for p in child.parameters())
@@ -175,4 +288,4 @@ class WrappedModule(Model):
         trainable = sum(p.numel() for p in self.module.parameters() if p.requires_grad)
         rows += [f"Total params: {total:,}", f"Trainable params: {trainable:,}",
                  f"Non-trainable params: {total - trainable:,}"]
-        return print_or_return("\n".join(rows), print_fn, return_string)
+        return summary_lib.print_or_return("\n".join(rows), print_fn, return_string)

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from convlens.training import Trainer
+from convlens.training import setup as training_setup
 from convlens.training.data import ArrayData
 from convlens.training.trackers import Tracker
 
@@ -199,6 +200,17 @@ class TrainingMethods:
     def load_run_state(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
         """Restore what ``run_state()`` returned (the optimizer only when the model is compiled)."""
         self.trainer.load_state_dict(tensors, meta)
+
+    # --- compile settings, carried by save() ---------------------------------------------------------------------
+    def get_compile_config(self) -> dict[str, Any] | None:
+        """What ``compile`` was given (optimizer config, loss, metrics, precision), as JSON-ready values."""
+        if self.compiled is None:
+            return None
+        return {**self.compiled.get_config(), "optimizer": self.optimizer.get_config()}
+
+    def compile_from_config(self, config: dict[str, Any]) -> None:
+        """Compile again from ``get_compile_config()``'s output (``load_model`` does this)."""
+        training_setup.compile_from_config(self, config)
 
 
 def _three(data: Any) -> tuple:

@@ -1,13 +1,19 @@
-"""Saving and loading in one safe format (safetensors + JSON metadata); atomic writes.
+"""Saving and loading in one safe format (safetensors + JSON metadata), weights by layer path, atomic writes,
+and the registry that rebuilds layers and models from configs.
 
 Example:
-    >>> from convlens.saving import atomic_write_bytes, read_file  # doctest: +SKIP
+    >>> from convlens.saving import register_serializable, load_model, save_weights  # doctest: +SKIP
 """
 from __future__ import annotations
 
+from convlens.saving.file_format import UnsafeFileError, read_file
 from convlens.saving.files import atomic_write_bytes
-from convlens.saving.model_file import (UnsafeFileError, load_model, load_weights, read_file, restore_checkpoint,
-                                        save_checkpoint, save_model, save_weights)
+from convlens.saving.model_file import (load_model, load_weights, model_from_json, restore_checkpoint,
+                                        save_checkpoint, save_model, save_weights, to_json)
+from convlens.saving.registry import deserialize, get_registered_class, register_serializable, serialize
+from convlens.saving.weights import assign_named_weights, named_weight_arrays
 
-__all__ = ["UnsafeFileError", "atomic_write_bytes", "load_model", "load_weights", "read_file", "restore_checkpoint",
-           "save_checkpoint", "save_model", "save_weights"]
+__all__ = ["UnsafeFileError", "assign_named_weights", "atomic_write_bytes", "deserialize", "get_registered_class",
+           "load_model", "load_weights", "model_from_json", "named_weight_arrays", "read_file",
+           "register_serializable", "restore_checkpoint", "save_checkpoint", "save_model", "save_weights",
+           "serialize", "to_json"]

@@ -1,8 +1,9 @@
-"""Saving and loading in one safe format: a safetensors file whose metadata holds JSON.
+"""Saving and loading models and weights, by layer path, in convlens's safe format.
 
-Whatever the file name says (``model.weights.best.hdf5``, ``model.keras``, ``run.convlens``), convlens writes a
-safetensors file: tensors plus JSON text, never pickle, so loading cannot run code. Files are written to a temporary
-file in the same folder and moved into place with ``os.replace``: a crash mid-save leaves the previous file intact.
+Whatever the file name says (``model.weights.best.hdf5``, ``model.keras``, ``run.convlens``), convlens writes its own
+safetensors file: tensors plus JSON, never pickle. ``load_model`` rebuilds any registered model from its config —
+first on torch's ``meta`` device, so a config that does not match the stored tensors (or asks for a huge layer) is
+refused before any memory is taken.
 
 Example:
     >>> import tempfile, os
@@ -20,18 +21,14 @@ from typing import Any
 
 import numpy as np
 import torch
-from safetensors import SafetensorError
-from safetensors.torch import load as st_load
-from safetensors.torch import save as st_save
 
+from convlens.saving.file_format import UnsafeFileError, encode, read_file
 from convlens.saving.files import atomic_write_bytes
+from convlens.saving.registry import deserialize, serialize
+from convlens.saving.weights import assign_named_weights, named_weight_arrays, named_weight_shapes
 
-FORMAT = "convlens"
-FORMAT_VERSION = "1"
-
-
-class UnsafeFileError(ValueError):
-    """A file that convlens will not load because loading it could run code (pickle) or it is not convlens's."""
+WEIGHTS = "weights/"
+RUN = "run/"
 
 
 def _check_overwrite(path: Path, overwrite: bool) -> None:
@@ -40,110 +37,140 @@ def _check_overwrite(path: Path, overwrite: bool) -> None:
 
 
 def _weight_tensors(model) -> dict[str, torch.Tensor]:
-    return {f"weights/{i:04d}": torch.from_numpy(np.ascontiguousarray(w)) for i, w in enumerate(model.get_weights())}
+    return {WEIGHTS + path: torch.as_tensor(array).contiguous()
+            for path, array in named_weight_arrays(model).items()}
 
 
-def _encode(tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> bytes:
-    metadata = {"format": FORMAT, "version": FORMAT_VERSION}
-    metadata.update({k: json.dumps(v) for k, v in meta.items()})
-    return st_save({k: v.contiguous() for k, v in tensors.items()}, metadata=metadata)
+def _file_weights(tensors: dict[str, torch.Tensor]) -> dict[str, np.ndarray]:
+    return {k[len(WEIGHTS):]: v.numpy() for k, v in tensors.items() if k.startswith(WEIGHTS)}
 
 
-def read_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Read a convlens file: ``(tensors, metadata)``. Pickle, HDF5 and foreign files are refused."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    data = path.read_bytes()
-    head = data[:8]
-    if head[:1] == b"\x80" or head[:2] == b"PK":
-        raise UnsafeFileError(f"{path} looks like a pickle / torch.save file; convlens never unpickles (it could "
-                              f"run code). Save with convlens's model.save()/save_weights() instead.")
-    if head.startswith(b"\x89HDF"):
-        raise UnsafeFileError(f"{path} is an HDF5 file written by Keras; convlens reads its own safetensors format. "
-                              f"Move the weights with model.get_weights()/set_weights() instead.")
-    try:
-        tensors = st_load(data)
-        from safetensors import safe_open  # metadata lives in the header
-        with safe_open(str(path), framework="pt") as handle:
-            raw = handle.metadata() or {}
-    except (SafetensorError, ValueError, OSError) as err:
-        raise UnsafeFileError(f"{path} is not a convlens/safetensors file ({err})") from None
-    if raw.get("format") != FORMAT:
-        raise UnsafeFileError(f"{path} is a safetensors file but not one convlens wrote (format={raw.get('format')!r})")
-    meta = {k: json.loads(v) for k, v in raw.items() if k not in ("format", "version")}
-    return tensors, meta
+def _load_weights_into(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], skip_mismatch: bool,
+                       source: str) -> None:
+    arrays = _file_weights(tensors)
+    if meta.get("_version") == "1":  # positional keys weights/0000, 0001 …
+        model.set_weights([arrays[k] for k in sorted(arrays)])
+    else:
+        assign_named_weights(model, arrays, skip_mismatch, source)
 
 
 def save_weights(model, filepath: str | Path, overwrite: bool = True) -> None:
+    """Every weight keyed by layer path, atomically."""
     path = Path(filepath)
     _check_overwrite(path, overwrite)
-    atomic_write_bytes(path, _encode(_weight_tensors(model), {"kind": "weights"}))
+    atomic_write_bytes(path, encode(_weight_tensors(model), {"kind": "weights"}))
 
 
-def load_weights(model, filepath: str | Path) -> None:
-    tensors, _ = read_file(filepath)
-    weights = [tensors[k].numpy() for k in sorted(k for k in tensors if k.startswith("weights/"))]
-    if not model.built and getattr(model, "input_shape", None) is None:
+def load_weights(model, filepath: str | Path, skip_mismatch: bool = False) -> None:
+    """Load weights by layer path (files of format 1, by position, too); all or nothing unless ``skip_mismatch``."""
+    tensors, meta = read_file(filepath)
+    if not getattr(model, "built", False):
         raise ValueError("build the model (give it an input shape) before load_weights")
-    model.set_weights(weights)
+    _load_weights_into(model, tensors, meta, skip_mismatch, str(filepath))
 
 
-def _state_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """Weights, then the model's run state (optimizer, epoch, seeds, RNG) from ``model.run_state()``."""
-    tensors = _weight_tensors(model)
-    meta: dict[str, Any] = {"class_names": model.class_names}
+def _run_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    tensors: dict[str, torch.Tensor] = {}
+    meta: dict[str, Any] = {"class_names": getattr(model, "class_names", None)}
     run_tensors, run_meta = model.run_state() if hasattr(model, "run_state") else ({}, None)
-    tensors.update({f"run/{k}": v for k, v in run_tensors.items()})
+    tensors.update({RUN + k: v for k, v in run_tensors.items()})
     if run_meta is not None:
         meta["run"] = run_meta
     return tensors, meta
 
 
-def _restore_state(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    model.set_weights([tensors[k].numpy() for k in sorted(k for k in tensors if k.startswith("weights/"))])
+def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
     model.class_names = meta.get("class_names")
-    if "run" in meta and hasattr(model, "load_run_state"):
-        model.load_run_state({k[4:]: v for k, v in tensors.items() if k.startswith("run/")}, meta["run"])
+    run, run_tensors = meta.get("run"), {k[len(RUN):]: v for k, v in tensors.items() if k.startswith(RUN)}
+    if run is None and ("optimizer_state" in meta or "training_state" in meta):  # format 1 kept them at the top
+        run = {k: meta[k] for k in ("optimizer_state", "training_state") if k in meta}
+        run_tensors = {k: v for k, v in tensors.items() if k.startswith(("optimizer/", "rng/"))}
+    if run is not None and hasattr(model, "load_run_state"):
+        model.load_run_state(run_tensors, run)
 
 
 def save_checkpoint(model, filepath: str | Path) -> None:
     """Everything needed to resume training exactly, for any model (no architecture config needed)."""
-    tensors, meta = _state_payload(model)
-    atomic_write_bytes(filepath, _encode(tensors, {"kind": "checkpoint", **meta}))
+    tensors, meta = _run_payload(model)
+    tensors.update(_weight_tensors(model))
+    atomic_write_bytes(filepath, encode(tensors, {"kind": "checkpoint", **meta}))
 
 
 def restore_checkpoint(model, filepath: str | Path) -> None:
     """Load a ``save_checkpoint`` file into a built, compiled model."""
     tensors, meta = read_file(filepath)
-    _restore_state(model, tensors, meta)
+    _load_weights_into(model, tensors, meta, False, str(filepath))
+    _restore_run(model, tensors, meta)
 
 
 def save_model(model, filepath: str | Path, overwrite: bool = True) -> None:
-    """Architecture (config), weights, compile settings, optimizer state and the last fit's training state."""
+    """Architecture (config), weights by path, compile settings, optimizer and the last fit's training state."""
     path = Path(filepath)
     _check_overwrite(path, overwrite)
-    tensors, meta = _state_payload(model)
-    meta.update({"kind": "model", "class_name": type(model).__name__, "config": model.get_config()})
-    if model.compiled is not None:
-        meta["compile"] = {**model.compiled.get_config(), "optimizer": model.optimizer.get_config()}
-    atomic_write_bytes(path, _encode(tensors, meta))
+    tensors, meta = _run_payload(model)
+    tensors.update(_weight_tensors(model))
+    meta.update({"kind": "model", "model": serialize(model)})
+    compile_config = model.get_compile_config() if hasattr(model, "get_compile_config") else None
+    if compile_config is not None:
+        meta["compile"] = compile_config
+    atomic_write_bytes(path, encode(tensors, meta))
 
 
-def load_model(filepath: str | Path, compile: bool = True):
+def _model_entry(meta: dict[str, Any]) -> dict[str, Any]:
+    if "model" in meta:
+        return meta["model"]
+    return {"class_name": meta.get("class_name"), "config": meta.get("config")}  # format 1
+
+
+def _check_against_file(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], path: str) -> None:
+    """The config's weights must be the file's weights, name for name and shape for shape."""
+    expected = named_weight_shapes(model)
+    stored = {k: tuple(v.shape) for k, v in _file_weights(tensors).items()}
+    if meta.get("_version") == "1":
+        if sorted(stored.values()) != sorted(expected.values()) and len(stored) != len(expected):
+            raise ValueError(f"{path}: the stored weights do not fit the stored architecture")
+        return
+    if expected != stored:
+        wrong = sorted(set(expected.items()) ^ set(stored.items()))[:5]
+        raise ValueError(f"{path}: the architecture in the file does not match its weights (e.g. {wrong}); the file "
+                         f"is damaged or was edited")
+
+
+def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[str, Any] | None = None,
+               safe_mode: bool = True):
     """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state).
 
     Example: ``model = convlens.models.load_model("runs/main/model.convlens")``.
     """
-    from convlens.models.sequential import Sequential  # TODO(graph): registry
     tensors, meta = read_file(filepath)
     if meta.get("kind") != "model":
         raise ValueError(f"{filepath} holds weights only; build the model and call load_weights() instead")
-    if meta.get("class_name") != "Sequential":
-        raise ValueError(f"{filepath}: cannot rebuild a {meta.get('class_name')} from a config")
-    model = Sequential.from_config(meta["config"])
-    if compile and "compile" in meta:
-        from convlens.training.setup import compile_from_config
-        compile_from_config(model, meta["compile"])
-    _restore_state(model, tensors, meta)
+    entry = _model_entry(meta)
+    try:
+        with torch.device("meta"):  # no memory yet: check the config against the stored tensors first
+            probe = deserialize(entry, custom_objects)
+        _check_against_file(probe, tensors, meta, str(filepath))
+        del probe
+        model = deserialize(entry, custom_objects)
+    except (KeyError, TypeError, AttributeError, RecursionError, json.JSONDecodeError) as err:
+        raise ValueError(f"{filepath}: the model description in the file is not valid ({type(err).__name__}: "
+                         f"{err})") from None
+    if compile and "compile" in meta and hasattr(model, "compile_from_config"):
+        model.compile_from_config(meta["compile"])
+    _load_weights_into(model, tensors, meta, False, str(filepath))
+    _restore_run(model, tensors, meta)
     return model
+
+
+def to_json(model, **kwargs: Any) -> str:
+    """The architecture as JSON text: ``{"class_name": …, "config": …}``."""
+    return json.dumps(serialize(model), **kwargs)
+
+
+def model_from_json(text: str, custom_objects: dict[str, Any] | None = None):
+    """Rebuild an architecture from ``to_json`` text (fresh weights)."""
+    try:
+        entry = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ValueError(f"model_from_json: not JSON ({err})") from None
+    return deserialize(entry, custom_objects)

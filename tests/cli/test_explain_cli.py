@@ -1,5 +1,4 @@
 import numpy as np
-import pytest
 from PIL import Image
 
 from convlens.cli.main import main
@@ -62,6 +61,7 @@ def test_errors_go_to_stderr_with_exit_code_2(capsys):
     assert "unknown kernel 'nope'" in capsys.readouterr().err
 
 
-def test_bad_stride_is_an_argparse_error(capsys):
-    with pytest.raises(SystemExit):
-        main(["explain", "conv2d", "--image", "1", "--kernel", "1", "--stride", "x"])
+def test_bad_stride_is_a_one_line_usage_error(capsys):
+    assert main(["explain", "conv2d", "--image", "1", "--kernel", "1", "--stride", "x"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "argument --stride" in err[0]

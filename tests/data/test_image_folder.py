@@ -58,3 +58,18 @@ def test_explicit_classes_choose_the_order(tmp_path):
         folder = scan_image_folder(tmp_path, class_names=["c", "a"])
     assert folder.class_indices == {"c": 0, "a": 1}
     assert folder.filenames == ["c/0.png", "a/0.png"]
+
+
+def test_hidden_folders_inside_a_class_folder_are_not_read(tmp_path):
+    _folder(tmp_path, {"a": 2, "b": 1, "a/.ipynb_checkpoints": 3, "a/__MACOSX": 2, "b/.git/objects": 2})
+    folder = scan_image_folder(tmp_path)
+    assert folder.filenames == ["a/0.png", "a/1.png", "b/0.png"]
+
+
+def test_symlink_loop_with_follow_links_reads_each_image_once(tmp_path):
+    _folder(tmp_path, {"a": 3, "b": 3})
+    (tmp_path / "a" / "up").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "b" / "self").symlink_to(tmp_path / "b", target_is_directory=True)
+    folder = scan_image_folder(tmp_path, follow_links=True)
+    assert len(folder.filepaths) == 6
+    assert folder.labels.tolist() == [0, 0, 0, 1, 1, 1]

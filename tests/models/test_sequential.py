@@ -7,7 +7,6 @@ from convlens import Sequential
 from convlens.arithmetic import ShapeError
 from convlens.layers import (BatchNormalization, Conv2D, Dense, Dropout, Flatten, Input, MaxPooling2D)
 from convlens.models import Model
-from convlens.models.summary import layer_rows
 from convlens.models.zoo import create_model, list_models
 
 
@@ -26,7 +25,7 @@ def notes_cnn():
 
 def test_notes_cnn_shapes_and_params():
     model = notes_cnn()
-    rows = layer_rows(model.layers, model.input_shape)
+    rows = model.summary_rows()
     assert [r.output_shape[1:] for r in rows] == [(24, 24, 10), (12, 12, 10), (8, 8, 20), (4, 4, 20), (320,),
                                                    (100,), (10,)]
     assert [r.params for r in rows] == [260, 0, 5020, 0, 0, 32100, 1010]
@@ -42,14 +41,14 @@ def test_notes_cnn_shapes_and_params():
 
 def test_notes_mlp():
     model = Sequential([Flatten(input_shape=(28, 28)), Dense(512), Dense(512), Dense(10)])
-    assert [r.params for r in layer_rows(model.layers, model.input_shape)] == [0, 401_920, 262_656, 5_130]
+    assert [r.params for r in model.summary_rows()] == [0, 401_920, 262_656, 5_130]
     assert model.count_params() == 669_706
     assert create_model("notes_mnist_mlp").count_params() == 669_706
 
 
 def test_notes_cifar10_cnn():
     model = create_model("notes_cifar10_cnn")
-    params = [r.params for r in layer_rows(model.layers, model.input_shape) if r.params]
+    params = [r.params for r in model.summary_rows() if r.params]
     assert params == [208, 2_080, 8_256, 512_500, 5_010]
     assert model.count_params() == 528_054
 
@@ -158,3 +157,14 @@ def test_relu_before_max_pool_shortcut_changes_nothing():
         torch.testing.assert_close(a, p.grad)
     with torch.no_grad():
         torch.testing.assert_close(model(x), slow.detach())
+
+
+def test_summary_keeps_columns_aligned_with_long_names():
+    model = Sequential([Input(shape=(8, 8, 3)), Conv2D(4, 3), BatchNormalization(),
+                        Conv2D(4, 3, name="a_rather_long_layer_name_for_a_convolution")])
+    text = model.summary(return_string=True)
+    header = next(line for line in text.splitlines() if line.startswith(" Layer (type)"))
+    column = header.index("Output Shape")
+    for line in text.splitlines():
+        if "(None, " in line:
+            assert line.index("(None, ") == column, line
