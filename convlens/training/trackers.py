@@ -19,6 +19,8 @@ from typing import Any
 
 import torch
 
+from convlens.metrics import Metric
+
 
 class Tracker:
     """The mean of the values given to ``update_state(value)`` (Keras's ``metrics.Mean``), or, with ``metric``

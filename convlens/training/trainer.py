@@ -384,8 +384,8 @@ class Trainer:
 
     def _epoch_results(self, step: Step, custom: bool, logs: Mapping[str, Any]) -> dict[str, Any]:
         """The one sync of the epoch: sums all-reduced over processes, then the epoch's values."""
-        if custom:
-            return {k: _number(v) for k, v in dict(logs).items()}
+        if custom and not isinstance(logs, RunningLogs):  # the user's step keeps its own metrics: its last logs
+            return {k: _number(v) for k, v in dict(logs).items() if k != "size"}
         totals = self.strategy.all_reduce_sum(self._sums.clone()).tolist()
         return step.results(totals)
 
@@ -414,8 +414,8 @@ class Trainer:
                 logs = test(strategy.to_device(batch))
                 if cbs is not None:
                     cbs.on_test_batch_end(index, logs)
-        if custom:
-            results = {k: _number(v) for k, v in dict(logs).items()}
+        if custom and not isinstance(logs, RunningLogs):
+            results = {k: _number(v) for k, v in dict(logs).items() if k != "size"}
         else:
             results = step.results(strategy.all_reduce_sum(self._sums.clone()).tolist())
         if cbs is not None:
