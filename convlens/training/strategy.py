@@ -163,6 +163,11 @@ class Strategy:
             dist.broadcast(tensor, src=0)
         return tensor
 
+    def barrier(self) -> None:
+        """Wait until every process reaches this point (a no-op on one process)."""
+        if self.distributed:
+            dist.barrier()
+
     def broadcast_int(self, value: int) -> int:
         if not self.distributed:
             return value
