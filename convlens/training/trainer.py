@@ -83,6 +83,7 @@ class Trainer:
         self._sums: torch.Tensor | None = None
         self._data: ArrayData | SequenceData | None = None
         self._nonfinite = False
+        self._collective_layers = False
         self.batch_rows = 0  # rows of the current global batch (over all processes)
         if getattr(model, "stop_training", None) is None:
             model.stop_training = False
@@ -128,7 +129,7 @@ class Trainer:
         count = len(x)
         out = None
         penalty = step.penalty()
-        if count:
+        if count or self._collective_layers:  # synchronized BatchNorm joins its all-reduce even with no rows
             out = step.forward(x)
             loss_sum = step.loss_sum(y, out, w)
             loss = loss_sum / self.batch_rows
@@ -260,6 +261,8 @@ class Trainer:
                                                                       if p.requires_grad]:
             optimizer.build(model)
         strategy.broadcast_module(model)
+        self._collective_layers = strategy.distributed and any(getattr(m, "synchronized", False) is True
+                                                               for m in model.modules())
 
         steps = train.steps(batch_size)
         was_training = model.training

@@ -107,3 +107,47 @@ def test_killed_and_resumed_two_process_run_equals_uninterrupted(tmp_path, strai
             np.testing.assert_array_equal(a, b)
     lines = (tmp_path / "b" / "rank0" / "log.csv").read_text().splitlines()
     assert [line.split(",")[0] for line in lines] == ["epoch", "0", "1", "2"]  # the resumed run appended
+
+
+SYNC_BN = textwrap.dedent("""
+    import os, sys
+    import numpy as np
+    import torch
+    import torch.distributed as dist
+    from convlens.layers import BatchNormalization
+
+    dist.init_process_group("gloo")
+    rank, world = dist.get_rank(), dist.get_world_size()
+    failures = []
+    for rows in (7, 1):  # uneven shards, and one rank with no rows at all
+        x = torch.from_numpy(np.random.default_rng(rows).normal(2.0, 3.0, (rows, 3, 3, 4)).astype("float32"))
+        weights = torch.from_numpy(np.random.default_rng(9).normal(size=(1, 3, 3, 4)).astype("float32"))
+        full, synced = BatchNormalization(momentum=0.5), BatchNormalization(momentum=0.5, synchronized=True)
+        for layer in (full, synced):
+            layer.build((None, 3, 3, 4))
+            layer.train()
+        (full(x) * weights).sum().backward()
+        lo, hi = rows * rank // world, rows * (rank + 1) // world
+        (synced(x[lo:hi]) * weights).sum().backward()
+        grad = synced.gamma.grad.clone()
+        dist.all_reduce(grad)
+        for name, a, b in (("moving_mean", full.moving_mean, synced.moving_mean),
+                           ("moving_variance", full.moving_variance, synced.moving_variance),
+                           ("gamma gradient", full.gamma.grad, grad)):
+            if rows > 1 and not torch.allclose(a, b, atol=1e-5):
+                failures.append(f"rows={rows} {name}: {a.tolist()} != {b.tolist()}")
+    print("OK" if not failures else "\\n".join(failures), file=open(os.path.join(sys.argv[1], f"rank{rank}"), "w"))
+    dist.destroy_process_group()
+""")
+
+
+def test_synchronized_batch_norm_statistics_equal_the_full_batch(tmp_path):
+    script = tmp_path / "sync_bn.py"
+    script.write_text(SYNC_BN)
+    env = {k: v for k, v in os.environ.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
+    result = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+                             str(script), str(tmp_path)], env={**env, "OMP_NUM_THREADS": "1"}, capture_output=True,
+                            text=True, timeout=180)
+    assert result.returncode == 0, result.stderr[-3000:]
+    for rank in (0, 1):
+        assert (tmp_path / f"rank{rank}").read_text().strip() == "OK"
