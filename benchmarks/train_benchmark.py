@@ -54,7 +54,7 @@ def timed(train: Callable[[], None]) -> float:
 # --- convlens ---------------------------------------------------------------------------------------------------------
 def run_convlens(data: Data, seed: int, mixed_precision: str | None = None) -> tuple[float, float]:
     """(seconds for one ``fit`` epoch, test accuracy); ``mixed_precision='bfloat16'`` is convlens's opt-in mode."""
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     from convlens.optimizers import RMSprop
     x, y, x_test, y_test = data
     torch.manual_seed(seed)

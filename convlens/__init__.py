@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "arithmetic", "layers", "models", "training", "callbacks", "datasets", "data", "preprocessing", "explain",
     "kernels", "viz", "report", "utils", "activations", "initializers", "regularizers", "optimizers", "losses",
-    "metrics",
+    "metrics", "backend",
 }
 _NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers"}
 

@@ -19,10 +19,11 @@ from convlens.callbacks.monitor import MonitorCallback
 from convlens.callbacks.progbar import Progbar
 from convlens.callbacks.progbar_logger import ProgbarLogger
 from convlens.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from convlens.callbacks.tensorboard import TensorBoard
 from convlens.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "BackupAndRestore", "Callback", "CallbackList", "CSVLogger", "EarlyStopping", "History", "LambdaCallback",
     "LearningRateScheduler",
-    "ModelCheckpoint", "MonitorCallback", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TerminateOnNaN",
+    "ModelCheckpoint", "MonitorCallback", "Progbar", "ProgbarLogger", "ReduceLROnPlateau", "TensorBoard", "TerminateOnNaN",
 ]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from convlens.models.zoo import create_model, list_models
+from convlens.zoo import create_model, list_models
 from convlens.saving.files import atomic_write_bytes
 
 ARRAY_DATASETS = ("mnist_sample", "mnist", "fashion_mnist", "kmnist", "cifar10", "cifar100")
@@ -52,7 +52,7 @@ def build_model(spec: str, input_shape: tuple, num_classes: int):
         if hasattr(module, "model"):
             return module.model
         raise ValueError(f"{spec} must define build_model(input_shape, num_classes) or a variable `model`")
-    return create_model(spec, input_shape=input_shape, num_classes=num_classes)
+    return create_model(spec, input_shape=input_shape, classes=num_classes)
 
 
 def scale(x: np.ndarray) -> np.ndarray:

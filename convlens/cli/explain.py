@@ -7,6 +7,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -50,10 +51,21 @@ def _run(args: argparse.Namespace) -> int:
             trace = explain.conv1d(data[0], kernel.ravel(), args.stride, args.padding, args.bias)
         else:
             trace = explain.conv2d(data, _kernel(args.kernel), args.stride, args.padding, args.bias)
-        print(trace.to_text(max_steps=None if args.max_steps < 0 else args.max_steps))
+        count = len(trace.steps)
+        if not -count <= args.step < count:
+            raise ValueError(f"--step {args.step} is out of range: this {args.op} has {count} steps (0 to "
+                             f"{count - 1}; -1 is the last)")
+        sys.stdout.write(trace.to_text(max_steps=None if args.max_steps < 0 else args.max_steps) + "\n")
         if args.figure:
-            trace.figure(step=args.step).savefig(args.figure, dpi=100)
-            print(f"\nfigure of step {args.step} written to {args.figure}")
+            step = args.step % count
+            trace.figure(step=step).savefig(args.figure, dpi=100)
+            sys.stdout.write(f"\nfigure of step {step} (of 0–{count - 1}) written to {args.figure}\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) stopped reading: not an error. Point stdout at /dev/null so the interpreter's
+        # final flush does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, IndexError, OSError) as err:
         print(f"convlens explain {args.op}: error: {err}", file=sys.stderr)
         return 2

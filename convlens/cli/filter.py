@@ -7,6 +7,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -18,6 +19,25 @@ def _load(path: str, gray: bool) -> np.ndarray:
 
     image = load_image(path, "grayscale" if gray else None)  # grey files stay grey
     return image[..., 0] if image.shape[-1] == 1 else image
+
+
+def kernel_text(name: str, kernel: np.ndarray) -> str:
+    """The kernel's values and their sum, as the CLI prints them."""
+    from convlens.explain.text import block, number
+
+    return block(f"{name} (sum {number(kernel.sum())})", kernel)
+
+
+def blur_warning(kernel: np.ndarray) -> str | None:
+    """A warning for a blur kernel (no negative value) whose values do not sum to 1, e.g. a Gaussian typed without
+    its /16: every pixel is multiplied by the sum, so the picture whitens (or darkens)."""
+    from convlens.explain.text import number
+
+    total = float(kernel.sum())
+    if kernel.min() < 0 or total <= 0 or abs(total - 1.0) < 1e-6:
+        return None
+    return (f"warning: this blur kernel's values sum to {number(total)}, not 1, so the result is {number(total)}x "
+            f"{'brighter' if total > 1 else 'darker'}; divide the kernel by {number(total)} to keep the brightness")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -37,17 +57,28 @@ def _run(args: argparse.Namespace) -> int:
 
             out = Path(args.out or f"{stem}_kernels.png")
             kernel_grid(image).savefig(out, dpi=100)
+            for name in kernels.list_kernels():
+                print(kernel_text(name, kernels.get_kernel(name)))
         else:
             from PIL import Image
 
-            filtered = kernels.apply(image, args.kernel, padding=args.padding, border=args.border)
+            kernel = kernels.as_kernel(args.kernel)
             label = args.kernel if args.kernel in kernels.list_kernels(include_aliases=True) else "custom"
+            print(kernel_text(label, kernel))
+            warning = blur_warning(kernel)
+            if warning:
+                print(warning, file=sys.stderr)
+            filtered = kernels.apply(image, kernel, padding=args.padding, border=args.border)
             out = Path(args.out or f"{stem}_{label}.png")
             Image.fromarray(filtered).save(out)
+        print(f"written {out}")
+        sys.stdout.flush()
+    except BrokenPipeError:  # the reader (`| head`) stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (ValueError, OSError) as err:
         print(f"convlens filter: error: {err}", file=sys.stderr)
         return 2
-    print(f"written {out}")
     return 0
 
 

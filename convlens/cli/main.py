@@ -13,7 +13,7 @@ import sys
 from convlens.cli._common import model_names
 
 # Each sub-command lives in its own module exposing `register(subparsers)`.
-COMMANDS = ("train", "evaluate", "predict", "explain", "filter", "report")
+COMMANDS = ("train", "evaluate", "predict", "explain", "filter", "report", "pretrain", "finetune", "serve", "export")
 
 
 class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):

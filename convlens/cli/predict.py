@@ -24,6 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--top", type=positive_int, default=3, help="how many classes to show per image")
     parser.add_argument("--invert", action="store_true",
                         help="invert grey levels (for dark digits on white paper; MNIST is white on black)")
+    parser.add_argument("--mnist-style", action="store_true",
+                        help="preprocess as MNIST was made (auto-invert, crop, 20 px box, centre of mass centred)")
     parser.set_defaults(func=run)
 
 
@@ -50,12 +52,26 @@ def load_for_model(path: str, input_shape: tuple, invert: bool = False,
     return array.reshape(tuple(input_shape[1:]))
 
 
+def load_mnist_style(path: str, input_shape: tuple) -> np.ndarray:
+    """Read an image of a digit and preprocess it as MNIST was made (``convlens.data.mnist_style``)."""
+    from convlens.data.mnist_style import mnist_style
+    if tuple(input_shape[1:]) != (28, 28, 1):
+        raise ValueError(f"--mnist-style needs a model taking 28×28×1 digits; this one takes {input_shape[1:]}")
+    try:
+        return mnist_style(load_image(path, "grayscale")).image[..., None]
+    except OSError as err:
+        raise ValueError(f"cannot read image {path!r}: {err}") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from convlens.models import load_model
     model = load_model(model_path(args.model), compile=False)
+    if args.mnist_style and args.invert:
+        raise ValueError("--mnist-style inverts by itself when the background is light; drop --invert")
     record = read_dataset_record(args.model) or {}
     interpolation = record.get("interpolation", _folder.INTERPOLATION)
-    batch = np.stack([load_for_model(p, model.input_shape, args.invert, interpolation) for p in args.images])
+    batch = np.stack([load_mnist_style(p, model.input_shape) if args.mnist_style else
+                      load_for_model(p, model.input_shape, args.invert, interpolation) for p in args.images])
     probabilities = model.predict(batch)
     names = model.class_names or [str(i) for i in range(probabilities.shape[1])]
     for path, probs in zip(args.images, probabilities):

@@ -9,12 +9,14 @@ Example:
 from __future__ import annotations
 
 from convlens.data import augment
+from convlens.data.dataset import AUTOTUNE, Dataset
 from convlens.data.decode import BACKGROUND, ImageTooLargeError, UnreadableImageError, load_image, verify_image
 from convlens.data.image_folder import DATASET_FORMATS, FLOW_FORMATS, ImageFolder, scan_image_folder
 from convlens.data.prefetch import BatchPrefetcher
 from convlens.data.splits import split_arrays, stratified_split
 
 __all__ = [
-    "BACKGROUND", "DATASET_FORMATS", "FLOW_FORMATS", "BatchPrefetcher", "ImageFolder", "ImageTooLargeError",
-    "UnreadableImageError", "augment", "load_image", "scan_image_folder", "split_arrays", "stratified_split", "verify_image",
+    "AUTOTUNE", "BACKGROUND", "DATASET_FORMATS", "FLOW_FORMATS", "BatchPrefetcher", "Dataset", "ImageFolder",
+    "ImageTooLargeError", "UnreadableImageError", "augment", "load_image", "scan_image_folder", "split_arrays",
+    "stratified_split", "verify_image",
 ]

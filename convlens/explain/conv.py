@@ -73,19 +73,41 @@ class ConvTrace:
         return self.to_text()
 
     def figure(self, step: int = 0) -> Figure:
-        """Step ``step`` drawn: the patch outlined on the padded input, the kernel, the output filled so far."""
-        from convlens.explain.figure import partial_output, step_figure
+        """Step ``step`` drawn per channel: the patch outlined on the padded input (padding hatched), the kernel,
+        patch × kernel = products, and the output filled so far; the caption adds the products up (+ bias).
+        Colour scales are fixed for the whole trace."""
+        from convlens.explain.figure import DIVERGING, Panel, Scale, partial_output, step_figure
 
         current = self.steps[step]
         index = step % len(self.steps)
         channels = self.padded.shape[-1]
         suffix = [f" channel {c}" if self.channels else "" for c in range(channels)]
-        padded = " (padded)" if any(sum(p) for p in self.padding) else ""
-        inputs = [(self.padded[..., c], f"input{suffix[c]}{padded}") for c in range(channels)]
-        kernels = [(self.kernel[..., c], f"kernel{suffix[c]}") for c in range(channels)]
-        output = (partial_output(self.output, index, self.rank),
-                  f"output after step {index} (of 0–{len(self.steps) - 1}): {number(current.value)}")
-        return step_figure(inputs, kernels, [output], current.origin, self.kernel.shape[:-1])
+        padded = any(sum(p) for p in self.padding)
+        pad_mask = np.pad(np.zeros(np.shape(self.padded)[:-1], bool)[tuple(slice(a, -b or None) for a, b in
+                                                                         self.padding)], self.padding,
+                          constant_values=True)
+        patch = self._windows[current.position]  # (*window, C)
+        products = patch * self.kernel
+        input_scale = Scale.of(self.padded, "gray")
+        kernel_scale = Scale.of(self.kernel, DIVERGING)
+        product_scale = Scale.of(self._windows * self.kernel, DIVERGING)  # every step's products: one scale
+        rows = [[Panel(self.padded[..., c], f"input{suffix[c]}" + (" (hatched: padding zeros)" if padded else ""),
+                       input_scale, (current.origin, self.kernel.shape[:-1]), pad_mask if padded else None),
+                 Panel(self.kernel[..., c], f"kernel{suffix[c]}", kernel_scale),
+                 Panel(products[..., c], f"patch × kernel{suffix[c]} = products", product_scale)]
+                for c in range(channels)]
+        where = ", ".join(map(str, current.position))
+        output = Panel(partial_output(self.output, index, self.rank),
+                       f"output after step {index} (of 0–{len(self.steps) - 1})", Scale.of(self.output),
+                       (current.position, (1,) * self.rank))
+        terms = products.ravel()
+        added = " + ".join(number(t) for t in terms) + " = " if terms.size <= 12 else ""
+        if self.channels and channels > 1:
+            added = " + ".join(f"({number(products[..., c].sum())})" for c in range(channels)) + " = "
+        bias = f" + bias {number(self.bias)}" if self.bias else ""
+        caption = (f"step {index}: sum of the {terms.size} products{' (channel by channel)' if self.channels else ''}"
+                   f" = {added}{number(current.total)}{bias} → output[{where}] = {number(current.value)}")
+        return step_figure(rows, [output], caption)
 
 
 def _correlate(op: str, image: object, kernel: object, stride: object, padding: object, bias: float,

@@ -72,8 +72,10 @@ class PoolTrace:
         return self.to_text()
 
     def figure(self, step: int = 0) -> Figure:
-        """Step ``step`` drawn: the window outlined on the input, the window alone, the output filled so far."""
-        from convlens.explain.figure import partial_output, step_figure
+        """Step ``step`` drawn per channel: the window outlined on the input (padding hatched), the window alone
+        with the value max pooling picks outlined in gold, and the output filled so far. Colour scales are fixed
+        for the whole trace."""
+        from convlens.explain.figure import Panel, Scale, partial_output, step_figure
 
         current = self.steps[step]
         index = step % len(self.steps)
@@ -81,13 +83,31 @@ class PoolTrace:
         out = self.output if self.channels else self.output[..., np.newaxis]
         partial = partial_output(out, index, 2)
         suffix = [f" channel {c}" if self.channels else "" for c in range(channels)]
-        patch = self._windows[current.position]
-        inputs = [(self.padded[..., c], f"input{suffix[c]}") for c in range(channels)]
-        middle = [(patch[..., c], f"window{suffix[c]} → {self.mode} {number(out[current.position][c])}")
-                  for c in range(channels)]
-        outputs = [(partial[..., c], f"output{suffix[c]} after step {index} (of 0–{len(self.steps) - 1})")
-                   for c in range(channels)]
-        return step_figure(inputs, middle, outputs, current.origin, self.size)
+        patch = self._windows[current.position]  # (ph, pw, C)
+        pad_mask = np.isnan(self.padded)
+        padded = bool(pad_mask.any())
+        scale = Scale.of(self.padded)  # input, window and a max/average output share the input's values
+        out_scale = scale if self.mode in ("max", "average") else Scale.of(out)
+        rows = []
+        for c in range(channels):
+            marks: list[tuple[int, int]] = []
+            if self.mode == "max":
+                flat = np.nanargmax(patch[..., c])
+                marks = [tuple(int(i) for i in np.unravel_index(flat, patch.shape[:2]))]
+            chosen = number(out[current.position][c])
+            rows.append([
+                Panel(self.padded[..., c], f"input{suffix[c]}" + (" (hatched: padding, ignored)" if padded else ""),
+                      scale, (current.origin, self.size), pad_mask[..., c] if padded else None,
+                      [(current.origin[0] + r, current.origin[1] + q) for r, q in marks]),
+                Panel(patch[..., c], f"window{suffix[c]} → {self.mode} = {chosen}"
+                      + (" (gold)" if marks else ""), scale, None, np.isnan(patch[..., c]) if padded else None,
+                      marks)])
+        outputs = [Panel(partial[..., c], f"output{suffix[c]} after step {index} (of 0–{len(self.steps) - 1})",
+                         out_scale, (current.position, (1, 1))) for c in range(channels)]
+        where = ", ".join(map(str, current.position))
+        values = [number(out[current.position][c]) for c in range(channels)]
+        caption = f"step {index}: output[{where}] = {self.mode} of the window = {', '.join(values)}"
+        return step_figure(rows, outputs, caption)
 
 
 def pool2d(image: object, size: int | tuple[int, int] = 2, stride: int | tuple[int, int] | None = None,

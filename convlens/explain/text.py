@@ -21,23 +21,35 @@ def number(value: float) -> str:
     return f"{value:.4g}"
 
 
-def matrix_lines(array: np.ndarray, indent: str = "  ") -> list[str]:
+MAX_SHOWN = 12  # rows/columns written out; a bigger matrix (an image file) is shown by its top-left corner
+
+
+def matrix_lines(array: np.ndarray, indent: str = "  ", limit: int = MAX_SHOWN) -> list[str]:
     """Right-aligned rows of a 1-D or 2-D array; a channels-last 3-D array is shown one channel at a time.
+    At most `limit` rows and columns are written; a note says what was left out.
 
     >>> matrix_lines(np.array([[1, 10], [2, 3]]))
     ['   1 10', '   2  3']
+    >>> matrix_lines(np.zeros((30, 30)), limit=2)
+    ['  0 0 …', '  0 0 …', '  … (top-left 2×2 of 30×30 shown)']
     """
     arr = np.asarray(array, dtype=np.float64)
     if arr.ndim == 3:
         lines: list[str] = []
         for c in range(arr.shape[-1]):
             lines.append(f"{indent}[..., {c}]")
-            lines.extend(matrix_lines(arr[..., c], indent + "  "))
+            lines.extend(matrix_lines(arr[..., c], indent + "  ", limit))
         return lines
     rows = np.atleast_2d(arr)
-    cells = [[number(v) for v in row] for row in rows]
+    shown = rows[:limit, :limit]
+    cells = [[number(v) for v in row] for row in shown]
     width = max((len(c) for row in cells for c in row), default=1)
-    return [indent + " ".join(c.rjust(width) for c in row) for row in cells]
+    more_cols = rows.shape[1] > limit
+    lines = [indent + " ".join(c.rjust(width) for c in row) + (" …" if more_cols else "") for row in cells]
+    if more_cols or rows.shape[0] > limit:
+        lines.append(f"{indent}… (top-left {shown.shape[0]}×{shown.shape[1]} of {rows.shape[0]}×{rows.shape[1]} "
+                     f"shown)")
+    return lines
 
 
 def block(title: str, array: np.ndarray, indent: str = "  ") -> str:

@@ -196,6 +196,14 @@ class Model(TrainingMethods, Layer):
         unless all fit (``skip_mismatch=True`` loads what fits and warns about the rest)."""
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
+    def export(self, filepath: str | Path, format: str = "onnx", verbose: bool = True, samples: Any = None) -> Any:
+        """Keras's ``export``: ``format='onnx'`` writes an ONNX file (dynamic batch, channels-last input), verified
+        against onnxruntime on random batches and ``samples``; returns the ``ParityReport`` and prints its line."""
+        if format != "onnx":
+            raise ValueError(f"format must be 'onnx', got {format!r}")
+        from convlens.saving.onnx import export_onnx  # onnx/onnxruntime: the optional `export` extra
+        return export_onnx(self, filepath, samples=samples, verbose=verbose)
+
     def get_config(self) -> dict[str, Any]:
         raise NotImplementedError(f"{type(self).__name__} is a subclassed model and has no config of its own; "
                                   f"define get_config() (and register the class with "

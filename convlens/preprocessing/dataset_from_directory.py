@@ -43,13 +43,7 @@ class ImageDataset(FileImageIterator):
         super().__init__(filepaths, labels, encode_labels=self._encode_labels, **kwargs)
 
     def _encode_labels(self, labels: np.ndarray) -> np.ndarray | None:
-        if self.label_mode == "int":
-            return labels.astype(np.int32)
-        if self.label_mode == "binary":
-            return labels.astype(np.float32).reshape(-1, 1)
-        if self.label_mode == "categorical":
-            return np.eye(len(self.class_names or []) or int(labels.max()) + 1, dtype=np.float32)[labels]
-        return None
+        return encode_labels(labels, self.label_mode, len(self.class_names or []) or int(labels.max()) + 1)
 
     def __iter__(self) -> TypingIterator[Any]:  # type: ignore[override]
         for i in range(len(self)):
@@ -89,17 +83,25 @@ def _index_files(directory: str, labels: Any, class_names: list[str] | None, fol
     return [paths[i] for i in keep], kept_labels, class_names, errors
 
 
-def image_dataset_from_directory(directory: str, labels: Any = "inferred", label_mode: str | None = "int",
-                                 class_names: list[str] | None = None, color_mode: str = "rgb",
-                                 batch_size: int | None = 32, image_size: tuple[int, int] = (256, 256),
-                                 shuffle: bool = True, seed: int | None = None,
-                                 validation_split: float | None = None, subset: str | None = None,
-                                 interpolation: str = "bilinear", follow_links: bool = False,
-                                 crop_to_aspect_ratio: bool = False, verbose: bool = True, workers: int | None = None
-                                 ) -> ImageDataset | tuple[ImageDataset, ImageDataset]:
-    """Keras's ``image_dataset_from_directory``; ``subset='both'`` returns ``(train, validation)``.
+def encode_labels(labels: np.ndarray, label_mode: str | None, num_classes: int) -> np.ndarray | None:
+    """Integer class ids as Keras's ``label_mode`` wants them: int32, float32 ``(N, 1)`` or float32 one-hot."""
+    if label_mode == "int":
+        return labels.astype(np.int32)
+    if label_mode == "binary":
+        return labels.astype(np.float32).reshape(-1, 1)
+    if label_mode == "categorical":
+        return np.eye(num_classes, dtype=np.float32)[labels]
+    return None
 
-    ``batch_size=None`` yields the whole set as one batch. Example: see the module docstring.
+
+def split_files(directory: str, labels: Any = "inferred", label_mode: str | None = "int",
+                class_names: list[str] | None = None, color_mode: str = "rgb", seed: int | None = None,
+                validation_split: float | None = None, subset: str | None = None, follow_links: bool = False,
+                verbose: bool = True) -> tuple[list[tuple[list[str], np.ndarray | None]], list[str] | None,
+                                               str | None, list[tuple[str, str]]]:
+    """The argument checks, file index and split shared by both ``image_dataset_from_directory`` functions.
+
+    Returns ``([(paths, class ids), …] per requested subset, class names, label mode, skipped files)``.
     """
     _check_arguments(label_mode, color_mode, validation_split, subset)
     if labels is None:
@@ -119,13 +121,34 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
         parts = {"training": train_idx, "validation": val_idx}
         if subset != "both":
             parts = {subset: parts[subset]}
-    datasets = []
+    out = []
     for name, idx in parts.items():
         if verbose and name != "all":
             print(f"Using {len(idx)} files for {name}.")
-        ds = ImageDataset([paths[i] for i in idx], None if ids is None else ids[idx], names, label_mode,
-                          batch_size=batch_size or len(idx), shuffle=shuffle, seed=seed, target_size=image_size,
-                          color_mode=color_mode, interpolation=interpolation,
+        out.append(([paths[i] for i in idx], None if ids is None else ids[idx]))
+    return out, names, label_mode, errors
+
+
+def image_dataset_from_directory(directory: str, labels: Any = "inferred", label_mode: str | None = "int",
+                                 class_names: list[str] | None = None, color_mode: str = "rgb",
+                                 batch_size: int | None = 32, image_size: tuple[int, int] = (256, 256),
+                                 shuffle: bool = True, seed: int | None = None,
+                                 validation_split: float | None = None, subset: str | None = None,
+                                 interpolation: str = "bilinear", follow_links: bool = False,
+                                 crop_to_aspect_ratio: bool = False, verbose: bool = True, workers: int | None = None
+                                 ) -> ImageDataset | tuple[ImageDataset, ImageDataset]:
+    """Keras's ``image_dataset_from_directory`` yielding NumPy batches; ``subset='both'`` returns ``(train,
+    validation)``. ``convlens.utils.image_dataset_from_directory`` is the same with a ``tf.data``-style dataset of
+    tensors (``map``, ``cache``, ``prefetch`` …).
+
+    ``batch_size=None`` yields the whole set as one batch. Example: see the module docstring.
+    """
+    parts, names, label_mode, errors = split_files(directory, labels, label_mode, class_names, color_mode, seed,
+                                                   validation_split, subset, follow_links, verbose)
+    datasets = []
+    for paths, ids in parts:
+        ds = ImageDataset(paths, ids, names, label_mode, batch_size=batch_size or len(paths), shuffle=shuffle,
+                          seed=seed, target_size=image_size, color_mode=color_mode, interpolation=interpolation,
                           crop_to_aspect_ratio=crop_to_aspect_ratio, workers=workers)
         ds.errors = list(errors)
         datasets.append(ds)

@@ -1,6 +1,6 @@
 """Keras's ``DirectoryIterator`` (``ImageDataGenerator.flow_from_directory``) over a folder of class folders.
 
-Attributes as in Keras: ``class_indices``, ``classes``, ``filenames``, ``filepaths``, ``samples``,
+Attributes as in Keras: ``class_indices``, ``classes``, ``filenames``, ``filepaths``, ``samples`` (``nb_samples``),
 ``num_classes``, ``image_shape``; plus ``errors``, the ``(file, reason)`` pairs that were skipped.
 
 Example:
@@ -83,6 +83,11 @@ class DirectoryIterator(FileImageIterator):
                          transform=image_data_generator.transform_batch, encode_labels=self._encode_labels,
                          workers=workers, prefetch=prefetch, max_pixels=max_pixels)
         self.errors = list(folder.errors)
+
+    @property
+    def nb_samples(self) -> int:
+        """Keras 1's name of ``samples``."""
+        return self.samples
 
     @property
     def labels(self) -> np.ndarray:

@@ -17,10 +17,17 @@ a missing or unreadable one becomes a visible note in the section that needed it
                             A few hundred samples are enough.
         class_names.json    optional JSON list of class names (else npz `class_names`, else the model's
                             `class_indices`, else the class ids are shown)
+        run.json            optional JSON object describing the run, shown under "Run settings": dataset,
+                            model, train_samples, validation_samples, test_samples, test_set (e.g. "MNIST
+                            test split"), epochs, batch_size, optimizer, learning_rate, loss, seed,
+                            augmentation, wall_time_s, images_per_s, device (any other key is shown too).
+                            Without it the optimizer, learning rate and loss come from the model file.
         report.html         written here
 
-Sections: model summary, training curves, test results (metrics + confusion matrix), predictions,
-most confident mistakes, first-layer filters, feature maps of one test sample, Grad-CAM.
+Sections: run settings, model summary, training curves (best epoch marked), test results (one test accuracy,
+confusion matrix, per-class precision and recall, most confused pairs), predictions, most confident mistakes,
+first-layer filters, feature maps of one test sample, Grad-CAM of three samples. Each opens with what the
+picture shows in the lecture notes' words.
 
 Example:
     >>> from convlens.report import write_report

@@ -18,16 +18,27 @@ header p { margin: 0; color: #d0d7de; font-size: 13px; }
 nav { padding: 10px 32px; background: #fff; border-bottom: 1px solid #d0d7de; font-size: 14px; }
 nav a { margin-right: 14px; color: #0969da; text-decoration: none; }
 main { padding: 8px 32px 32px 32px; max-width: 1200px; }
+.intro { font-size: 15px; line-height: 1.45; color: #1f2328; }
+.headline { font-size: 18px; font-weight: 600; }
+.scroll { overflow-x: auto; }
 section { background: #fff; border: 1px solid #d0d7de; border-radius: 6px; padding: 12px 20px; margin-top: 18px; }
 h2 { font-size: 19px; margin: 6px 0 10px 0; }
 h3 { font-size: 15px; margin: 14px 0 6px 0; }
-pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 12px; line-height: 1.35; }
+pre { background: #f6f8fa; padding: 10px; overflow-x: auto; font-size: 12px; line-height: 1.35; max-width: 100%; }
 figure { margin: 8px 0; }
 img { max-width: 100%; height: auto; }
 figcaption { font-size: 12px; color: #57606a; }
 table { border-collapse: collapse; font-size: 14px; }
 td, th { border: 1px solid #d0d7de; padding: 4px 10px; text-align: left; }
 .note { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px; padding: 8px 12px; font-size: 14px; }
+@media (max-width: 700px) {  /* a phone: less padding, wrapping navigation, tables that scroll on their own */
+  header, nav { padding-left: 12px; padding-right: 12px; }
+  main { padding: 4px 8px 24px 8px; }
+  section { padding: 8px 10px; }
+  nav a { display: inline-block; margin: 2px 10px 2px 0; }
+  table { display: block; overflow-x: auto; max-width: 100%; }
+  .intro { font-size: 16px; }
+}
 """
 
 
@@ -40,8 +51,13 @@ class Section:
     body: str
 
 
-def figure_img(fig: Figure, alt: str, caption: str | None = None, dpi: int = 80) -> str:
-    """`<figure>` holding `fig` as an embedded PNG (data URI), so the page needs no other file.
+SCREEN_DPI = 100  # the figure's inches are laid out for this many pixels per inch on the page
+RENDER_DPI = 150  # rendered sharper than shown, so text stays crisp when a phone or a high-DPI screen scales it
+
+
+def figure_img(fig: Figure, alt: str, caption: str | None = None, dpi: int = RENDER_DPI) -> str:
+    """`<figure>` holding `fig` as an embedded PNG (data URI), so the page needs no other file. The PNG is
+    rendered at `dpi` and shown at the figure's size at 100 dpi (never wider than the page).
 
     Example:
         >>> figure_img(fig, "training curves")[:40]  # doctest: +SKIP
@@ -50,8 +66,10 @@ def figure_img(fig: Figure, alt: str, caption: str | None = None, dpi: int = 80)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = round(fig.get_figwidth() * SCREEN_DPI)
     cap = f"<figcaption>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    return (f'<figure><img alt="{html.escape(alt)}" width="{width}" src="data:image/png;base64,{data}">{cap}'
+            "</figure>")
 
 
 def note(text: str) -> str:

@@ -16,6 +16,7 @@ SUMMARY_FILE = "summary.txt"
 METRICS_FILE = "metrics.json"
 TEST_DATA_FILE = "test_data.npz"
 CLASS_NAMES_FILE = "class_names.json"
+RUN_FILE = "run.json"
 
 
 @dataclass
@@ -29,6 +30,8 @@ class RunData:
     x_test: np.ndarray | None = None
     y_test: np.ndarray | None = None
     class_names: list[str] | None = None
+    run_info: dict[str, Any] | None = None  # run.json: dataset, hyperparameters, seed, wall time, images/s
+    model_meta: dict[str, Any] | None = None  # the model file's header: compile settings, training state
     notes: dict[str, str] = field(default_factory=dict)
 
 
@@ -50,6 +53,8 @@ def load_run(run_dir: Path, **given: Any) -> RunData:
         ("summary", _load_summary),
         ("metrics", _load_metrics),
         ("model", _load_model),
+        ("run_info", _load_run_info),
+        ("model_meta", _load_model_meta),
     )
     for name, loader in loaders:
         if getattr(data, name) is None:
@@ -82,7 +87,7 @@ def _attempt(data: RunData, name: str, load: Any) -> None:
 
 
 def _missing(run_dir: Path, filename: str) -> _Missing:
-    return _Missing(f"there is no {filename} in {run_dir}")
+    return _Missing(f"there is no {filename} in the run folder {run_dir.name!r}")
 
 
 def _load_history(run_dir: Path) -> dict[str, list[float]]:
@@ -107,6 +112,26 @@ def _load_metrics(run_dir: Path) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise ValueError(f"{METRICS_FILE} must hold a JSON object, got {type(raw).__name__}")
     return raw
+
+
+def _load_run_info(run_dir: Path) -> dict[str, Any]:
+    path = run_dir / RUN_FILE
+    if not path.is_file():
+        raise _missing(run_dir, RUN_FILE)
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(raw, dict):
+        raise ValueError(f"{RUN_FILE} must hold a JSON object, got {type(raw).__name__}")
+    return raw
+
+
+def _load_model_meta(run_dir: Path) -> dict[str, Any] | None:
+    path = run_dir / MODEL_FILE
+    if not path.exists():
+        return None  # the model's own note already says so
+    from convlens.saving import read_file
+
+    _, meta = read_file(path)
+    return {"compile": meta.get("compile"), "training_state": (meta.get("run") or {}).get("training_state")}
 
 
 def _load_model(run_dir: Path) -> Any:

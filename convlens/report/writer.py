@@ -61,6 +61,7 @@ def write_report(
         eval_error = f"Running the model on the test samples failed: {type(err).__name__}: {err}"
 
     builders: list[tuple[str, str, Callable[[], str]]] = [
+        ("run", "Run settings", lambda: sec.run_section(data)),
         ("summary", "Model summary", lambda: sec.summary_section(data)),
         ("curves", "Training curves", lambda: sec.curves_section(data)),
         ("results", "Test results", lambda: sec.results_section(data, evaluated)),
@@ -81,7 +82,8 @@ def write_report(
         rendered.append(Section(anchor, heading, body))
 
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    page = render_page(title or f"convlens report: {folder.resolve().name}", f"{folder.resolve()} - written {stamp}", rendered)
+    name = folder.resolve().name  # the folder's name only: a local path means nothing to whoever reads the page
+    page = render_page(title or f"convlens report: {name}", f"run folder {name} · written {stamp}", rendered)
     target = Path(output) if output is not None else folder / REPORT_FILE
     target.write_text(page, encoding="utf-8")
     return target

@@ -1,8 +1,12 @@
-"""Keras utilities: ``to_categorical`` and ``set_random_seed``.
+"""Keras utilities: ``to_categorical``, ``normalize``, ``set_random_seed``, ``image_dataset_from_directory``, the
+image helpers (``load_img``, ``img_to_array``, ``array_to_img``, ``save_img``), ``Sequence`` / ``PyDataset`` and
+``get_file``.
 
 Example:
     >>> to_categorical([0, 2], 3).tolist()
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    >>> normalize([[3.0, 4.0]]).tolist()
+    [[0.6, 0.8]]
 """
 from __future__ import annotations
 
@@ -10,6 +14,11 @@ import random
 
 import numpy as np
 import torch
+
+from convlens.datasets import get_file
+from convlens.utils.image_dataset import image_dataset_from_directory
+from convlens.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from convlens.utils.sequence import PyDataset, Sequence
 
 
 def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
@@ -36,4 +45,14 @@ def set_random_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-__all__ = ["to_categorical", "set_random_seed"]
+def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
+    """Keras's ``normalize``: ``x`` divided by its ``order``-norm along ``axis`` (zero vectors stay zero)."""
+    x = np.asarray(x)
+    x = x if np.issubdtype(x.dtype, np.floating) else x.astype("float32")
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
+
+
+__all__ = ["PyDataset", "Sequence", "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array",
+           "load_img", "normalize", "save_img", "set_random_seed", "to_categorical"]

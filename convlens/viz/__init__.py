@@ -7,12 +7,13 @@ Example:
 """
 from convlens.viz.augmentation import plot_augmented
 from convlens.viz.channels import plot_rgb_channels
-from convlens.viz.confusion import confusion_matrix, plot_confusion_matrix
+from convlens.viz.confusion import confusion_matrix, most_confused, plot_confusion_matrix, precision_recall
 from convlens.viz.curves import plot_training_curves
 from convlens.viz.feature_maps import feature_maps, plot_feature_maps
 from convlens.viz.filters import conv_kernel, plot_filters
 from convlens.viz.gradcam import grad_cam, plot_grad_cam
 from convlens.viz.history import read_history
+from convlens.viz.lr_find import plot_lr_find
 from convlens.viz.mistakes import plot_top_losses, top_losses
 from convlens.viz.pixels import annotate_pixels, plot_pixel_values
 from convlens.viz.predictions import plot_predictions
@@ -26,17 +27,20 @@ __all__ = [
     "confusion_matrix",
     "feature_maps",
     "grad_cam",
+    "most_confused",
     "plot_augmented",
     "plot_confusion_matrix",
     "plot_feature_maps",
     "plot_filters",
     "plot_grad_cam",
+    "plot_lr_find",
     "plot_pixel_values",
     "plot_predictions",
     "plot_rgb_channels",
     "plot_samples",
     "plot_top_losses",
     "plot_training_curves",
+    "precision_recall",
     "read_history",
     "top_losses",
     "visualize_input",

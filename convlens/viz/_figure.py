@@ -1,32 +1,48 @@
-"""Figure creation and saving shared by every plot (object-oriented API, Agg canvas, no pyplot)."""
+"""Figure creation, colour scales and saving shared by every plot (object-oriented API, Agg canvas, no pyplot)."""
 from __future__ import annotations
 
 import math
 import os
 from pathlib import Path
 
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
-def new_figure(figsize: tuple[float, float]) -> Figure:
-    """Return a Figure on its own Agg canvas, so it renders and saves without a display.
+def new_figure(figsize: tuple[float, float], constrained: bool = False) -> Figure:
+    """Return a Figure on its own Agg canvas, so it renders and saves without a display. `constrained=True` lays
+    it out with matplotlib's constrained layout (room for a colour bar shared by a grid of panels).
 
     Example:
         >>> fig = new_figure((4, 3)); ax = fig.add_subplot(1, 1, 1)
     """
-    fig = Figure(figsize=figsize)
+    fig = Figure(figsize=figsize, layout="constrained" if constrained else None)
     FigureCanvasAgg(fig)
     return fig
 
 
 def finish(fig: Figure, save: str | os.PathLike | None, tight: bool = True) -> Figure:
     """Lay the figure out and write it as a PNG when `save` is a path; return it."""
-    if tight:
+    if tight and fig.get_layout_engine() is None:
         fig.tight_layout()
     if save is not None:
         fig.savefig(Path(save), format="png", dpi=100)
     return fig
+
+
+def diverging_scale(values: np.ndarray) -> tuple[float, float]:
+    """`(-m, m)` with m the largest |value|, so 0 sits in the middle of a diverging colour map.
+
+    Example:
+        >>> diverging_scale(np.array([-0.5, 2.0]))
+        (-2.0, 2.0)
+    """
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    m = float(np.abs(finite).max()) if finite.size else 0.0
+    m = m if m > 0 else 1.0
+    return -m, m
 
 
 def grid_shape(n: int, ncols: int | None = None) -> tuple[int, int]:

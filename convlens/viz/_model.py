@@ -1,10 +1,14 @@
-"""Find layers in a model and run it with a forward hook (the model contract of docs/ARCHITECTURE.md)."""
+"""Find layers in a model, read a layer's output in channels-last layout, and score classes (the model contract of
+docs/ARCHITECTURE.md). Sequential, functional and wrapped torch models (``Model.wrap(net, channels_first=True)``)
+all look the same from here: feature maps are (N, H, W, C)."""
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
 import torch
+
+from convlens.inspect import layer_outputs
 
 LayerRef = Any  # an index into model.layers, a layer name, or the layer itself
 
@@ -17,8 +21,28 @@ def model_layers(model: Any) -> list[torch.nn.Module]:
     return list(layers)
 
 
-def layer_name(layer: torch.nn.Module) -> str:
-    """The layer's Keras-style `.name`, else its class name."""
+def is_wrapped(model: Any) -> bool:
+    """True for ``Model.wrap(module, ...)``: a plain torch module behind the Keras methods."""
+    return hasattr(model, "module") and getattr(model, "channels_first", None) is not None
+
+
+def channels_first(model: Any) -> bool:
+    """Whether the model's layers compute in (N, C, H, W) (a wrapped torch module fed NCHW)."""
+    return bool(getattr(model, "channels_first", False))
+
+
+def _wrapped_names(model: Any) -> dict[int, str]:
+    children = list(model.module.named_children())
+    pairs = children or [(type(model.module).__name__.lower(), model.module)]
+    return {id(module): name for name, module in pairs}
+
+
+def layer_name(layer: torch.nn.Module, model: Any = None) -> str:
+    """The layer's Keras-style `.name`; inside a wrapped torch module its torch child name ('0', 'conv1')."""
+    if model is not None and is_wrapped(model):
+        name = _wrapped_names(model).get(id(layer))
+        if name is not None:
+            return name
     return str(getattr(layer, "name", type(layer).__name__))
 
 
@@ -36,9 +60,9 @@ def get_layer(model: Any, layer: LayerRef) -> torch.nn.Module:
         return layers[int(layer)]
     if isinstance(layer, str):
         for candidate in layers:
-            if layer_name(candidate) == layer:
+            if layer_name(candidate, model) == layer:
                 return candidate
-        raise ValueError(f"no layer named {layer!r}; the model has {[layer_name(l) for l in layers]}")
+        raise ValueError(f"no layer named {layer!r}; the model has {[layer_name(l, model) for l in layers]}")
     if isinstance(layer, torch.nn.Module) and any(layer is l for l in layers):
         return layer
     raise ValueError(f"layer must be an index, a layer name or one of model.layers, got {layer!r}")
@@ -53,7 +77,7 @@ def conv_layers(model: Any) -> list[torch.nn.Module]:
     """The model's Conv2D layers in order; ValueError when there are none."""
     convs = [layer for layer in model_layers(model) if is_conv2d(layer)]
     if not convs:
-        raise ValueError(f"the model has no Conv2D layer (layers: {[layer_name(l) for l in model_layers(model)]})")
+        raise ValueError(f"the model has no Conv2D layer (layers: {[layer_name(l, model) for l in model_layers(model)]})")
     return convs
 
 
@@ -76,20 +100,51 @@ def as_input_batch(image: np.ndarray, device: torch.device) -> torch.Tensor:
     return torch.from_numpy(np.ascontiguousarray(arr)).to(device)
 
 
-def run_with_hook(model: Any, x: torch.Tensor, layer: torch.nn.Module) -> tuple[torch.Tensor, torch.Tensor]:
-    """Run `model(x)` and return `(model output, the layer's output)`, captured by a forward hook."""
+def layer_output(model: Any, x: np.ndarray, layer: LayerRef) -> np.ndarray:
+    """The layer's output for the batch `x`, channels-last, from `convlens.inspect.layer_outputs`."""
+    target = get_layer(model, layer)
+    name = layer_name(target, model)
+    outputs = layer_outputs(model, as_input_batch(x, torch.device("cpu")).numpy())
+    if name not in outputs:
+        raise ValueError(f"layer {name!r} was not called when running the model (recorded: {sorted(outputs)})")
+    return outputs[name]
+
+
+def scores_and_activation(model: Any, x: torch.Tensor, layer: torch.nn.Module
+                          ) -> tuple[torch.Tensor, torch.Tensor, str]:
+    """Run the model with gradients and return `(class scores (N, K), the layer's output, which score)`.
+
+    The score is the class score before softmax (`model(x, activate=False)`) when the model names its final
+    activation; otherwise the model's own output. The layer's output stays in the layout the layer computes in.
+    """
     captured: list[torch.Tensor] = []
-    handle = layer.register_forward_hook(lambda _module, _inputs, output: captured.append(output))
-    # Inference behaviour (no dropout, BatchNorm running stats) while we look; restore the mode after.
+    handle = layer.register_forward_hook(lambda _m, _i, output: captured.append(output))
     was_training = bool(getattr(model, "training", False))
-    if isinstance(model, torch.nn.Module):
-        model.eval()
+    model.eval()  # inference behaviour (no dropout, BatchNorm running statistics) while we look
+    activation_name = getattr(model, "output_activation", None)
     try:
-        output = model(x)
+        if activation_name:
+            output = model(x, activate=False)
+            which = f"score before {activation_name}"
+        else:
+            output = model(x)
+            which = "model output (no final activation to skip)"
     finally:
         handle.remove()
-        if isinstance(model, torch.nn.Module):
-            model.train(was_training)
+        model.train(was_training)
     if not captured:
-        raise ValueError(f"layer {layer_name(layer)!r} was not called when running the model")
-    return output, captured[-1]
+        raise ValueError(f"layer {layer_name(layer, model)!r} was not called when running the model")
+    return output.reshape(output.shape[0], -1), captured[-1], which
+
+
+def probabilities(model: Any, x: np.ndarray) -> np.ndarray:
+    """Class probabilities (N, K) from `model.predict`; a single sigmoid unit becomes two columns, raw scores
+    (a model without a final softmax) go through softmax."""
+    probs = np.asarray(model.predict(np.asarray(x, dtype=np.float32)), dtype=np.float64)
+    probs = probs.reshape(len(probs), -1)
+    if probs.shape[1] == 1:
+        probs = np.concatenate([1.0 - probs, probs], axis=1)
+    if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-3):  # raw scores: softmax them
+        shifted = np.exp(probs - probs.max(axis=1, keepdims=True))
+        probs = shifted / shifted.sum(axis=1, keepdims=True)
+    return probs

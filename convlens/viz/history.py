@@ -44,8 +44,25 @@ def _read_csv(path: Path) -> dict[str, list[float]]:
 
 
 def _to_float(text: str | None) -> float:
-    # CSVLogger leaves a cell empty when a key was missing that epoch; keep the column aligned with NaN.
-    return float(text) if text not in (None, "") else math.nan
+    # CSVLogger writes 'NA' (Keras's habit; older files: an empty cell) when a key was missing that epoch, e.g. no
+    # validation: keep the column aligned with NaN.
+    if text is None or text.strip() in ("", "NA", "NaN", "nan"):
+        return math.nan
+    return float(text)
+
+
+def best_epoch(values: Sequence[float], monitor: str) -> int | None:
+    """0-based epoch with the best `values` (lowest for losses, highest otherwise); None when all are NaN.
+
+    Example:
+        >>> best_epoch([0.9, 0.5, 0.7], "val_loss"), best_epoch([0.4, 0.8, 0.6], "val_accuracy")
+        (1, 1)
+    """
+    finite = [(v, i) for i, v in enumerate(values) if not math.isnan(v)]
+    if not finite:
+        return None
+    pick = min if "loss" in monitor or "error" in monitor else max
+    return pick(finite, key=lambda pair: pair[0])[1]
 
 
 def accuracy_key(keys: Sequence[str]) -> str | None:

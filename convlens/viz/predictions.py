@@ -49,9 +49,12 @@ def plot_predictions(
 
 
 def show_prediction(ax, image: np.ndarray, pred: int, true: int, class_names: Sequence[str] | None,
-                    note: str = "") -> None:
-    """One panel: the image titled "pred (true)", blue when right and red when wrong, ``note`` on a second line."""
+                    note: str = "", separator: str | None = None, fontsize: float = 10) -> None:
+    """One panel: the image titled "pred (true)" (or "pred<separator>true"), blue when right and red when wrong,
+    ``note`` on a second line."""
     arr, cmap = displayable(image)
     ax.imshow(arr, cmap=cmap)
-    title = f"{label_text(pred, class_names)} ({label_text(true, class_names)})" + (f"\n{note}" if note else "")
-    ax.set_title(title, color=RIGHT_COLOR if pred == true else WRONG_COLOR, fontsize=9)
+    pred_text, true_text = label_text(pred, class_names), label_text(true, class_names)
+    title = f"{pred_text} ({true_text})" if separator is None else f"{pred_text}{separator}{true_text}"
+    title += f"\n{note}" if note else ""
+    ax.set_title(title, color=RIGHT_COLOR if pred == true else WRONG_COLOR, fontsize=fontsize)

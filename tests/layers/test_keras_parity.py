@@ -10,7 +10,7 @@ if keras.backend.backend() != "torch":
     pytest.skip("these checks run Keras on its torch backend", allow_module_level=True)
 
 from convlens import Sequential, layers as L  # noqa: E402
-from convlens.models.zoo import notes_cifar10_cnn, notes_mnist_cnn  # noqa: E402
+from convlens.zoo.notes import notes_cifar10_cnn, notes_mnist_cnn  # noqa: E402
 
 
 def keras_model(input_shape, *layers):

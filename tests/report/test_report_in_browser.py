@@ -15,6 +15,7 @@ ARGS = [
     "--disable-sync",
 ]
 SECTIONS = [
+    "Run settings",
     "Model summary",
     "Training curves",
     "Test results",
@@ -55,6 +56,26 @@ def test_report_loads_without_errors_and_shows_every_section(browser, full_repor
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
     assert len(widths) == 8 and min(widths) > 0
     shot = tmp_path / "report.png"
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:4] == b"\x89PNG"
+    page.close()
+
+
+def test_report_is_readable_at_phone_width(browser, full_report, tmp_path):
+    # Issue 13: unreadable on a phone. At 390 CSS pixels the page must not scroll sideways, every figure must fit,
+    # and the text must keep a readable size.
+    page = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    page.goto(full_report.as_uri(), wait_until="load")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.getBoundingClientRect().right)")
+    assert len(widths) == 8 and max(widths) <= 390
+    shown = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.getBoundingClientRect().width)")
+    assert max(shown) >= 350  # wide figures use the phone's width, not a box inside wide margins
+    sizes = page.eval_on_selector_all("p.intro, td, figcaption, pre",
+                                      "els => els.map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert min(sizes) >= 12
+    assert page.get_by_role("heading", name="Test results", exact=True).is_visible()
+    shot = tmp_path / "report_phone.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:4] == b"\x89PNG"
     page.close()

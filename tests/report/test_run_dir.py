@@ -20,7 +20,7 @@ def test_reads_every_file_of_the_layout(tmp_path):
     assert data.class_names == ["a", "b"]
     assert data.x_test.shape == (3, 4, 4, 1) and data.y_test.tolist() == [0, 1, 1]
     assert data.model is None and "model.convlens" in data.notes["model"]
-    assert set(data.notes) == {"model"}
+    assert set(data.notes) == {"model", "run_info"}  # run.json is optional too
 
 
 def test_missing_and_broken_files_become_notes(tmp_path):

@@ -8,6 +8,7 @@ from convlens.report import write_report
 from convlens.report.sections import model_inputs
 
 SECTIONS = [
+    "Run settings",
     "Model summary",
     "Training curves",
     "Test results",
@@ -27,19 +28,112 @@ def test_full_report_has_every_section_with_embedded_images(full_report, test_sa
     page = full_report.read_text()
     assert full_report.name == "report.html"
     assert headings(page) == SECTIONS
-    assert 'class="note"' not in page
+    assert re.findall(r'class="note">(.*?)</p>', page) == [
+        "Not recorded for this run: dataset, batch size, seed, wall time (s), training speed (images/s) (read from "
+        f"run.json: there is no run.json in the run folder &#x27;{full_report.parent.name}&#x27;)."]
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
     # curves, confusion, predictions, mistakes, filters, 2 conv layers' feature maps, grad-cam
     assert len(images) == 8
     assert all(base64.b64decode(img)[:4] == b"\x89PNG" for img in images)
     assert "://" not in page and "<script" not in page
-    assert "conv2d_1 (None, 10, 10, 4) 40" in page and "test_accuracy" in page
+    assert "conv2d_1 (None, 10, 10, 4) 40" in page and "Test accuracy: 75.00%" in page
 
 
-def test_accuracy_line_matches_the_model(full_report, test_samples, make_cnn):
+def test_one_test_accuracy_on_the_page(full_report):
+    # Issue 13: metrics.json's accuracy (all test images) and the stored samples' accuracy were both shown.
+    page = full_report.read_text()
+    assert len(re.findall(r"accuracy[^<]*?\d+\.\d+%", page, flags=re.IGNORECASE)) == 1
+    assert "The tables and pictures below use the 40 test images stored in the run folder." in page
+
+
+def test_accuracy_of_the_stored_samples_when_there_is_no_metrics_file(tmp_path, test_samples, make_cnn):
     x, y = test_samples
+    page = write_report(tmp_path, make_cnn(), x_test=x, y_test=y).read_text()
     expected = float(np.mean(make_cnn().predict(model_inputs(x)).argmax(1) == y))
-    assert f"Accuracy on the 40 stored test samples: {expected:.2%}" in full_report.read_text()
+    assert f"Accuracy on the 40 test images stored in the run folder: {expected:.2%}" in page
+
+
+def test_per_class_precision_recall_and_most_confused(full_report, test_samples, make_cnn):
+    from convlens.viz import precision_recall
+
+    x, y = test_samples
+    pred = make_cnn().predict(model_inputs(x)).argmax(1)
+    precision, recall, support = precision_recall(y, pred, 3)
+    page = full_report.read_text()
+    assert "<th>precision</th><th>recall</th>" in page
+    for i, name in enumerate(["circle", "square", "cross"]):
+        p = "–" if np.isnan(precision[i]) else f"{precision[i]:.1%}"
+        assert f"<tr><th>{name}</th><td>{p}</td><td>{recall[i]:.1%}</td><td>{support[i]:,}</td></tr>" in page
+
+
+def test_every_section_opens_with_a_sentence_in_the_notes_words(full_report):
+    page = full_report.read_text()
+    bodies = re.findall(r"<h2>(.*?)</h2>(.*?)</section>", page, flags=re.S)
+    assert len(bodies) == len(SECTIONS)
+    for heading, body in bodies:
+        assert body.startswith('<p class="intro">'), heading
+    text = " ".join(body for _, body in bodies).lower()
+    for word in ("feature map", "receptive field", "filter", "pooling"):
+        assert word in text
+
+
+def test_header_has_no_absolute_path_and_integers_stay_integers(tmp_path, test_samples, make_cnn):
+    x, y = test_samples
+    page = write_report(tmp_path, make_cnn(), x_test=x, y_test=y,
+                        metrics={"test_loss": 0.5, "test_accuracy": 0.75, "test_samples": 1000.0}).read_text()
+    header = re.search(r"<header>(.*?)</header>", page).group(1)
+    assert str(tmp_path.parent) not in header and tmp_path.name in header
+    assert str(tmp_path.parent) not in page
+    assert "1000.0000" not in page and "on 1,000 images of the test set" in page
+    assert "use the 40 test images stored in the run folder (of the 1,000 tested)" in page
+
+
+def test_history_with_na_cells_is_drawn(tmp_path):
+    # convlens's CSVLogger writes NA when there is no validation; the report said "No training history".
+    (tmp_path / "history.csv").write_text("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,1.2,NA,NA\n"
+                                          "1,0.7,0.8,NA,NA\n")
+    page = write_report(tmp_path).read_text()
+    curves = re.search(r'<section id="curves">(.*?)</section>', page).group(1)
+    assert "No training history" not in curves and "data:image/png" in curves
+    assert "no validation data, so no best epoch is marked" in curves
+
+
+def test_restored_epoch_is_marked_on_the_curves(full_report):
+    page = full_report.read_text()
+    curves = re.search(r'<section id="curves">(.*?)</section>', page).group(1)
+    assert "dashed green line: epoch 3, the lowest validation loss" in curves
+
+
+def test_run_settings_from_run_json_and_the_model_file(tmp_path, make_cnn):
+    import json
+
+    model = make_cnn()
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.save(tmp_path / "model.convlens")
+    (tmp_path / "run.json").write_text(json.dumps({
+        "dataset": "mnist_sample", "batch_size": 32, "seed": 7, "wall_time_s": 12.5, "images_per_s": 3600.0,
+        "test_set": "MNIST sample test split", "epochs": 5}))
+    page = write_report(tmp_path).read_text()
+    run = re.search(r'<section id="run">(.*?)</section>', page).group(1)
+    for row in ("<th>dataset</th><td>mnist_sample</td>", "<th>batch size</th><td>32</td>", "<th>seed</th><td>7</td>",
+                "<th>wall time (s)</th><td>12.5</td>", "<th>training speed (images/s)</th><td>3,600</td>",
+                "<th>learning rate</th><td>0.001</td>", "<th>epochs asked</th><td>5</td>"):
+        assert row in run
+    assert "<th>optimizer</th><td>Adam" in run
+    assert 'class="note"' not in run
+
+
+def test_figures_are_rendered_sharp_and_shown_at_screen_size(full_report):
+    import io
+
+    from PIL import Image
+
+    page = full_report.read_text()
+    shown = re.findall(r'<img alt="[^"]*" width="(\d+)" src="data:image/png;base64,([^"]+)"', page)
+    assert len(shown) == 8
+    for width, data in re.findall(r'<img alt="[^"]*" width="(\d+)" src="data:image/png;base64,([^"]+)"', page):
+        with Image.open(io.BytesIO(base64.b64decode(data))) as image:
+            assert image.width >= 1.4 * int(width)  # rendered at 150 dpi, shown at 100 dpi
 
 
 def test_empty_run_folder_gives_notes_not_a_crash(tmp_path):

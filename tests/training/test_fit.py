@@ -9,7 +9,7 @@ from convlens import Sequential, optimizers
 from convlens.callbacks import Callback, ModelCheckpoint
 from convlens.datasets import mnist_sample
 from convlens.layers import Conv2D, Dense, Dropout, Flatten, MaxPooling2D
-from convlens.models.zoo import create_model
+from convlens.zoo import create_model
 from convlens.utils import set_random_seed, to_categorical
 from convlens.utils import np_utils
 

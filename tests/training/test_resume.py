@@ -62,7 +62,7 @@ def test_killed_and_resumed_run_equals_uninterrupted(tmp_path):
 
 def test_initial_epoch_with_full_checkpoint_continues_exactly(tmp_path):
     from convlens.models import load_model
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     from convlens.utils import set_random_seed
 
     rng = np.random.default_rng(0)

@@ -12,14 +12,30 @@ def test_first_conv_kernel_in_keras_layout(small_cnn):
     assert (name2, kernel2.shape) == ("conv2d_2", (3, 3, 4, 6))
 
 
-def test_one_panel_per_filter_showing_the_normalised_kernel(small_cnn):
+def test_one_panel_per_filter_showing_signed_weights_on_one_scale(small_cnn):
     fig = plot_filters(small_cnn)
-    assert [ax.get_title() for ax in fig.axes] == [f"filter {i}" for i in range(4)]
+    panels = fig.axes[:4]
+    assert [ax.get_title() for ax in panels] == [f"filter {i}" for i in range(4)]
     assert "4 filters of 3x3x1" in fig._suptitle.get_text()
     kernel, _ = conv_kernel(small_cnn)
-    k0 = kernel[:, :, 0, 0]
-    expected = (k0 - k0.min()) / (k0.max() - k0.min())
-    np.testing.assert_allclose(fig.axes[0].get_images()[0].get_array(), expected, rtol=1e-6)
+    # the raw weights, not each panel stretched to its own min..max (which hid the sign)
+    np.testing.assert_allclose(panels[0].get_images()[0].get_array(), kernel[:, :, 0, 0], rtol=1e-6)
+    limits = {ax.get_images()[0].get_clim() for ax in panels}
+    peak = float(np.abs(kernel).max())
+    assert limits == {(-peak, peak)}
+    assert panels[0].get_images()[0].get_cmap().name == "RdBu_r"
+    assert len(fig.axes) == 5 and fig.axes[4].get_ylabel() == "weight"  # the colour bar
+
+
+def test_plain_torch_conv2d_is_accepted():
+    import torch
+
+    conv = torch.nn.Conv2d(2, 5, 3)
+    kernel, _ = conv_kernel(conv)
+    np.testing.assert_allclose(kernel[..., 3], conv.weight[3].detach().numpy().transpose(1, 2, 0))
+    fig = plot_filters(conv, channel=1)
+    assert [ax.get_title() for ax in fig.axes[:5]] == [f"filter {i}" for i in range(5)]
+    np.testing.assert_allclose(fig.axes[2].get_images()[0].get_array(), kernel[:, :, 1, 2], rtol=1e-6)
 
 
 def test_colour_input_filters_are_rgb_and_max_filters_limits(make_cnn):

@@ -1,0 +1,39 @@
+"""``serve``: run the live page and the serving API for a model with uvicorn (127.0.0.1 unless told otherwise).
+
+Example:
+    >>> from convlens.serve import serve
+    >>> serve("runs/main", port=8000)  # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+import uvicorn
+
+from convlens.serve.app import create_app
+from convlens.serve.predictor import Predictor, from_model, load_predictor
+
+
+def predictor_for(model: Any, runtime: str = "torch", threads: int = 1) -> Predictor:
+    """A model in memory, a run folder, a saved model file or an ``.onnx`` file → a Predictor."""
+    if isinstance(model, Predictor):
+        return model
+    if isinstance(model, torch.nn.Module):
+        return from_model(model, runtime, threads)
+    if isinstance(model, (str, os.PathLike)):
+        return load_predictor(model, runtime, threads)
+    raise TypeError(f"serve() takes a model, a run folder, a model file or an .onnx file, got {type(model).__name__}")
+
+
+def serve(model: Any, host: str = "127.0.0.1", port: int = 8000, runtime: str = "torch", threads: int = 1,
+          log_level: str = "warning") -> None:
+    """Serve ``model`` until interrupted: the page at ``http://host:port/`` and the API under ``/v1``.
+
+    ``runtime='onnx'`` predicts with onnxruntime (a convlens model is exported and verified first).
+    """
+    app = create_app(predictor_for(model, runtime, threads))
+    print(f"convlens serve: http://{host}:{port}/  (API: /v1/predict, /v1/model, /healthz; Ctrl-C stops)",
+          flush=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

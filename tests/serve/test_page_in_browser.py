@@ -1,0 +1,163 @@
+"""The live page in a real headless Chromium (Debian `chromium`, driven by `playwright`): draw a digit with the mouse,
+watch the guesses and every layer, toggle layers, hover a unit — and nothing leaves 127.0.0.1."""
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("CONVLENS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+SEVEN = [(80, 60), (200, 60), (150, 150), (120, 240)]  # canvas coordinates of a "7", one stroke
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    if not os.path.isfile(CHROMIUM):
+        pytest.skip(f"no chromium executable at {CHROMIUM} (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as play:
+        browser = play.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def test_draw_a_digit_and_see_every_layer(browser, server, model, tmp_path):
+    page = browser.new_page(viewport={"width": 1300, "height": 1000}, bypass_csp=True)  # lets the test evaluate JS
+    errors, requests, in_flight, most = [], [], [0], [0]
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("request", lambda req: requests.append(req.url))
+
+    def started(req):
+        if "/v1/inspect" in req.url:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+
+    def ended(req):
+        if "/v1/inspect" in req.url:
+            in_flight[0] -= 1
+
+    page.on("request", started)
+    page.on("requestfinished", ended)
+    page.on("requestfailed", ended)
+    page.goto(server.url + "/", wait_until="load")
+    page.wait_for_selector(".layer[data-layer='dense_2']", timeout=60_000)
+
+    pad = page.locator("#pad").bounding_box()
+    page.mouse.move(pad["x"] + SEVEN[0][0], pad["y"] + SEVEN[0][1])
+    page.mouse.down()
+    for segment, ((ax, ay), (bx, by)) in enumerate(zip(SEVEN, SEVEN[1:])):
+        for t in range(1, 16):
+            page.mouse.move(pad["x"] + ax + (bx - ax) * t / 15, pad["y"] + ay + (by - ay) * t / 15)
+            page.wait_for_timeout(15)
+        if segment == 0:  # still drawing: a guess must arrive before the stroke ends
+            page.wait_for_function("document.getElementById('guess1').textContent !== '–'", timeout=60_000)
+    page.mouse.up()
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(300)
+
+    assert most[0] == 1  # at most one request in flight, also while drawing
+    inspected = sum("/v1/inspect" in url for url in requests)
+    assert inspected >= 2
+    ink = page.evaluate("""() => { const c = document.getElementById('downsampled');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let s = 0; for (let i = 0; i < d.length; i += 4) s += d[i]; return s; }""")
+    assert ink > 0
+    first, second = page.locator("#guess1").inner_text(), page.locator("#guess2").inner_text()
+    assert first in model.class_names and second in model.class_names and first != second
+    assert page.locator("#topk .barrow").count() == 5
+    assert page.locator("#stages .stage").count() == 6
+
+    rows = model.summary_rows()
+    assert page.locator(".layer[data-layer='input'] canvas.tile").count() == 1
+    for row in rows:
+        panel = page.locator(f".layer[data-layer='{row.name}']")
+        title = panel.locator("h3").inner_text()
+        facts = panel.locator(".facts").inner_text()
+        assert title == f"{row.name} ({row.type})"
+        assert row.receptive_field in facts and f"{row.macs:,}" in facts and (row.formula in facts or not row.params)
+        units = row.output_shape[-1]
+        if len(row.output_shape) == 4:
+            assert panel.locator("canvas.tile").count() == units, row.name
+            assert panel.locator(".scale .lo").inner_text() != "min"  # the layer's colour scale is labelled
+        elif row is rows[-1]:
+            assert panel.locator(".barrow").count() == units
+            labels = panel.locator(".barrow > span:first-child").all_inner_texts()
+            assert labels == model.class_names
+        else:
+            assert panel.locator(".unit").count() == units, row.name
+
+    toggle = page.locator("#visibility input[data-layer='conv2d_2']")
+    panel = page.locator(".layer[data-layer='conv2d_2']")
+    toggle.uncheck()
+    assert not panel.is_visible()
+    toggle.check()
+    assert panel.is_visible()
+    page.locator("#visibility input[data-layer='input']").uncheck()
+    assert not page.locator(".layer[data-layer='input']").is_visible()
+    page.locator("#visibility input[data-layer='input']").check()
+
+    tile = page.locator(".layer[data-layer='conv2d_2'] canvas.tile").nth(2)
+    box = tile.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.35)
+    page.wait_for_function("document.getElementById('calc').textContent.includes('bias')", timeout=60_000)
+    calc = page.locator("#calc").inner_text()
+    assert calc.startswith("conv2d_2[") and "kernel" in calc and "→ relu →" in calc
+    outlined = page.evaluate("""() => { const c = document.querySelector(".layer[data-layer='input'] canvas.overlay");
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }""")
+    assert outlined > 0  # the unit's receptive field is outlined on the input
+
+    before = len(requests)
+    page.locator("#naive").check()
+    page.wait_for_function("document.querySelector('#stages .stage.used div').textContent === 'naive 28×28'",
+                           timeout=60_000)
+    assert len(requests) > before
+
+    shot = tmp_path / "live_page.png"  # for a person to look at: pytest --basetemp=... keeps it
+    page.screenshot(path=str(shot), full_page=True)
+    assert shot.read_bytes()[:4] == b"\x89PNG"
+    print(f"screenshot: {shot}")
+
+    assert errors == []
+    assert all(url.startswith(server.url + "/") for url in requests), [u for u in requests
+                                                                        if not u.startswith(server.url)]
+    page.close()
+
+
+def test_an_rgb_model_gets_an_image_file_input(browser, tmp_path):
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from convlens.layers import Conv2D, Dense, Flatten, MaxPooling2D
+    from convlens.models import Sequential
+    from tests.serve.conftest import start_server
+
+    torch.manual_seed(0)
+    model = Sequential([Conv2D(4, 3, activation="relu", input_shape=(16, 16, 3)), MaxPooling2D(2), Flatten(),
+                        Dense(3, activation="softmax")], name="rgb")
+    model.class_names = ["red", "green", "blue"]
+    model.save(tmp_path / "model.convlens")
+    photo = tmp_path / "photo.png"
+    Image.fromarray(np.random.default_rng(0).integers(0, 256, (40, 30, 3), dtype=np.uint8)).save(photo)
+    server = start_server([str(tmp_path)])
+    try:
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, bypass_csp=True)
+        errors = []
+        page.on("pageerror", lambda err: errors.append(str(err)))
+        page.goto(server.url + "/", wait_until="load")
+        page.wait_for_selector(".layer[data-layer='dense_1']", timeout=60_000)
+        assert not page.locator("#pad").is_visible()
+        assert page.locator("#draw-title").inner_text() == "Choose an image file"
+        page.locator("#file").set_input_files(str(photo))
+        page.wait_for_function("document.getElementById('guess1').textContent !== '–'", timeout=60_000)
+        assert page.locator(".layer[data-layer='input'] canvas.tile").count() == 3
+        assert page.locator(".layer[data-layer='conv2d_1'] canvas.tile").count() == 4
+        assert page.locator("#guess1").inner_text() in model.class_names
+        assert errors == []
+        page.close()
+    finally:
+        server.process.terminate()
+        server.process.wait(timeout=20)
