@@ -28,6 +28,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterator
 
+import numpy as np
 import torch
 import torch.distributed as dist
 
@@ -189,16 +190,22 @@ class Strategy:
         return self.device if self.device.type == "cuda" else torch.device("cpu")
 
     @contextlib.contextmanager
-    def rng_streams(self, state: torch.Tensor | None, cuda_state: torch.Tensor | None = None) -> Iterator[None]:
-        """Run the body with torch's default generator set to a run's own stream, then put the global state back:
-        dropout and random layers draw from the run's stream, and the user's global RNG is never reset."""
+    def rng_streams(self) -> Iterator[None]:
+        """Run the body with torch's default generators forked: dropout and random layers draw from the run's own
+        streams (``seed_stream``), and the user's global RNG state is put back afterwards, never reset."""
         devices = [self.device] if self.device.type == "cuda" else []
         with torch.random.fork_rng(devices=devices):
-            if state is not None:
-                torch.set_rng_state(state)
-            if cuda_state is not None and devices:
-                torch.cuda.set_rng_state(cuda_state, self.device)
             yield
+
+    def seed_stream(self, seed: int, epoch: int, batch: int) -> None:
+        """Seed the (forked) default generators for one batch from the run's seed, this process's rank, the epoch
+        and the batch: the random numbers of a batch follow from where it is in the run, so a run resumed at any
+        batch, on any number of processes, draws exactly what the uninterrupted one drew."""
+        words = np.random.SeedSequence([seed % 2 ** 63, self.rank, epoch, batch]).generate_state(2, np.uint32)
+        value = int(words[0]) << 31 | int(words[1]) >> 1
+        torch.random.default_generator.manual_seed(value)
+        if self.device.type == "cuda":
+            torch.cuda.manual_seed(value)
 
 
 __all__ = ["POLICIES", "Strategy", "cpu_flags", "native_bfloat16", "resolve_device", "resolve_precision"]

@@ -38,7 +38,7 @@ from convlens.training.setup import compile_model, precision_from_arguments
 from convlens.training.step import RunningLogs, Step, check_input
 from convlens.training.strategy import Strategy
 
-_RNG_SALT = 0x9E3779B97F4A7C15  # the dropout stream's seed differs from the shuffle seed
+_RNG_SALT = 0x5EED  # the dropout streams' seed differs from the shuffle seed
 
 
 def _default(method):
@@ -74,7 +74,7 @@ class Trainer:
         self.strategy = strategy
         self.step: Step | None = None
         self.callbacks: CallbackList | None = None
-        self.state: dict[str, Any] = {}  # where the run stands: epoch, batch, shuffle_seed, rng, sums, data
+        self.state: dict[str, Any] = {}  # where the run stands: epoch, batch, shuffle_seed, sums, data
         self.callback_states: dict[str, dict[str, Any]] = {}  # restored, given to the next fit's callbacks
         self.resume_requested = False  # set by BackupAndRestore when it restored a backup
         self.scaler: torch.amp.GradScaler | None = None
@@ -282,12 +282,11 @@ class Trainer:
                                                               int(state.get("batch", 0)) == 0))
         self.resume_requested = False
         if resuming:
-            shuffle_seed, rng = int(state["shuffle_seed"]), state.get("rng")
+            shuffle_seed = int(state["shuffle_seed"])
             if state.get("data"):
                 train.load_state(state["data"])
         else:
             shuffle_seed = strategy.broadcast_int(int(torch.randint(0, 2 ** 62, (1,)).item()))
-            rng = torch.Generator().manual_seed((shuffle_seed ^ _RNG_SALT) + strategy.rank).get_state()
             start_batch, sums = 0, None
             self._sync_iterator_seed(train)
         if self._scaler_state and self.scaler is not None:
@@ -296,9 +295,7 @@ class Trainer:
         shard = strategy.shard if strategy.distributed else None
 
         epoch_logs: dict[str, Any] = {}
-        with strategy.rng_streams(rng, state.get("rng_cuda") if resuming else None):
-            if not resuming and strategy.device.type == "cuda":
-                torch.cuda.manual_seed((shuffle_seed ^ _RNG_SALT) + strategy.rank)
+        with strategy.rng_streams():
             for epoch in range(initial_epoch, epochs):
                 if model.stop_training:
                     break
@@ -317,6 +314,7 @@ class Trainer:
                 for index, (batch, rows) in enumerate(train.batches(batch_size, order, start_batch, shard),
                                                       start_batch):
                     cbs.on_train_batch_begin(index)
+                    strategy.seed_stream(shuffle_seed ^ _RNG_SALT, epoch, index)  # dropout etc. of this batch
                     self.batch_rows = rows
                     data = strategy.to_device(batch)
                     logs = custom_train(data)
@@ -566,9 +564,6 @@ class Trainer:
         if self._live is None:
             return dict(self.state)
         state = dict(self._live)
-        state["rng"] = torch.get_rng_state()
-        if self.strategy.device.type == "cuda":
-            state["rng_cuda"] = torch.cuda.get_rng_state(self.strategy.device)
         if state["batch"] and self._sums is not None:
             state["sums"] = self._sums.tolist()
         if self._data is not None and self._data.state() is not None:
@@ -594,11 +589,7 @@ class Trainer:
             meta["optimizer_state"] = {"param_groups": state["param_groups"], "scalars": scalars}
         run = self._snapshot()
         if run:
-            run = dict(run)
-            for key in ("rng", "rng_cuda"):
-                if key in run:
-                    tensors[f"rng/{key}"] = run.pop(key).clone()
-            meta["run"] = run
+            meta["run"] = dict(run)
         if self.scaler is not None:
             meta["scaler"] = self.scaler.state_dict()
         if self.callbacks is not None:
@@ -628,9 +619,6 @@ class Trainer:
                 optimizer.learning_rate = float(torch_optimizer.param_groups[0]["lr"])
         if "run" in meta:
             run = dict(meta["run"])
-            for key in ("rng", "rng_cuda"):
-                if f"rng/{key}" in tensors:
-                    run[key] = tensors[f"rng/{key}"]
             if self.strategy is not None and run.get("batch") and run.get("world_size", 1) != \
                     self.strategy.world_size:
                 raise ValueError(f"this backup was taken mid-epoch by {run.get('world_size')} processes; resume it "
