@@ -136,7 +136,7 @@ def main() -> None:
           "their load (see the load average above)\n", flush=True)
 
     from convlens.datasets import mnist_sample
-    from convlens.models.zoo import create_model
+    from convlens.zoo import create_model
     from convlens.serve.predictor import Predictor
     from convlens.saving.onnx import export_onnx, session
 

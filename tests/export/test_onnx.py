@@ -10,7 +10,7 @@ from convlens.cli.main import main
 from convlens.export import export_model, real_samples
 from convlens.layers import Conv2D, Dense, Flatten, MaxPooling2D
 from convlens.models import Sequential
-from convlens.models.zoo import create_model
+from convlens.zoo import create_model
 from convlens.saving.onnx import ExportMismatchError, read_metadata, session
 
 

@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from convlens.datasets import mnist_sample
-from convlens.models.zoo import create_model
+from convlens.zoo import create_model
 
 TIMEOUT = 60  # seconds for any one request: the machine is shared, but nothing may hang forever
 
