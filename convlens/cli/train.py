@@ -11,6 +11,9 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -50,7 +53,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default="runs/latest", help="run folder to write")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="progress output")
-    parser.set_defaults(func=run)
+    parser.add_argument("--nproc", type=positive_int, default=1,
+                        help="processes to train on, launched through torchrun (gloo on CPU, NCCL on GPUs)")
+    parser.set_defaults(func=run, _parser=parser)
 
 
 def _folder_data(args: argparse.Namespace) -> dict:
@@ -87,10 +92,30 @@ def _array_data(args: argparse.Namespace) -> dict:
                 class_names=class_names, input_shape=x_train.shape[1:], record=record)
 
 
+def _torchrun(args: argparse.Namespace) -> int:
+    """Start the same command on ``--nproc`` processes through torchrun; rank 0 prints and writes the run folder."""
+    argv = ["train"]
+    for action in args._parser._actions:
+        value = getattr(args, action.dest, None)
+        if action.dest in ("help", "nproc", "func", "_parser") or not action.option_strings or value is None:
+            continue
+        if isinstance(action, argparse._StoreTrueAction):
+            argv += [action.option_strings[0]] if value else []
+        else:
+            argv += [action.option_strings[0], *map(str, value if isinstance(value, (list, tuple)) else [value])]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={args.nproc}",
+               "-m", "convlens.cli.main", *argv]
+    return subprocess.run(command, env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+                          ).returncode
+
+
 def run(args: argparse.Namespace) -> int:
     from convlens import optimizers
     from convlens.callbacks import CSVLogger, ModelCheckpoint
     from convlens.utils import set_random_seed
+
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        return _torchrun(args)
 
     out = output_folder(args.out)
     is_folder = Path(args.dataset).is_dir()
@@ -101,7 +126,9 @@ def run(args: argparse.Namespace) -> int:
         optimizer.learning_rate = args.learning_rate
     model = build_model(args.model, tuple(data["input_shape"]), len(data["class_names"]))
     model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.summary()
+    chief = model.trainer.strategy.is_chief  # under torchrun only rank 0 prints and writes
+    say = print if chief else (lambda *parts, **kwargs: None)
+    model.summary(print_fn=say)
 
     best = out / "best.weights.convlens"
     has_validation = data.get("val") is not None if is_folder else args.validation_split > 0
@@ -121,7 +148,11 @@ def run(args: argparse.Namespace) -> int:
     if has_validation and best.exists():
         model.load_weights(best)
         val_loss = model.history.history["val_loss"]
-        print(f"Restored the weights of epoch {val_loss.index(min(val_loss)) + 1} (lowest val_loss)")
+        say(f"Restored the weights of epoch {val_loss.index(min(val_loss)) + 1} (lowest val_loss)")
+    model.trainer.strategy.barrier()
+    if not chief:
+        _evaluate(model, data, args.batch_size)  # the test pass is shared out over the processes
+        return 0
     model.save(out / MODEL_FILE)
     best.unlink(missing_ok=True)
     write_json(out / "class_names.json", list(data["class_names"]))
