@@ -14,6 +14,7 @@ import argparse
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -117,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
         return _torchrun(args)
 
+    started = time.perf_counter()
     out = output_folder(args.out)
     is_folder = Path(args.dataset).is_dir()
     set_random_seed(args.seed)
@@ -164,7 +166,15 @@ def run(args: argparse.Namespace) -> int:
     n_test = data["test"].n if is_folder else len(data["test"][1])
     print(f"\nTest accuracy: {test_accuracy:.2%}  (loss {test_loss:.4f}, {n_test} images of the {data['test_name']})")
     write_json(out / "metrics.json", {"test_loss": test_loss, "test_accuracy": test_accuracy,
-                                      "test_samples": int(n_test), "test_split": data["test_name"]})
+                                      "test_samples": int(n_test), "test_set": data["test_name"]})
+    splits = data["record"]["splits"]
+    write_json(out / "run.json", {
+        "dataset": data["record"]["dataset"], "model": args.model, "train_samples": splits["train"],
+        "validation_samples": splits["validation"], "test_samples": int(n_test), "test_set": data["test_name"],
+        "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+        "learning_rate": _number(optimizer.learning_rate),
+        "loss": "sparse_categorical_crossentropy", "seed": args.seed,
+        "wall_time_s": round(time.perf_counter() - started, 1)})
     write_npz(out / "test_data.npz", x_test=x_keep, y_test=y_keep)
     if not args.no_report:
         from convlens.report import write_report
@@ -172,6 +182,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"Report: {report}")
     print(f"Run folder: {out.resolve()}")
     return 0
+
+
+def _number(value) -> float | str:
+    """A learning rate as a number for run.json (a schedule by its name)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return type(value).__name__
 
 
 def _evaluate(model, data: dict, batch_size: int) -> tuple[float, float, np.ndarray, np.ndarray]:
