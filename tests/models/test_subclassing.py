@@ -80,7 +80,7 @@ def test_wrapped_logits_module_predicts_probabilities_and_learns():
     model = convlens.models.Model.wrap(net, input_shape=(2,), from_logits=True)
     x = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
     y = (x[:, 0] > 0).astype("int64")
-    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    model.compile(convlens.optimizers.Adam(0.05), "sparse_categorical_crossentropy", ["accuracy"])
     history = model.fit(x, y, epochs=30, batch_size=16, verbose=0)
     np.testing.assert_allclose(model.predict(x, verbose=0).sum(axis=1), 1, atol=1e-5)
     assert history.history["accuracy"][-1] > 0.9
