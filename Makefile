@@ -11,12 +11,12 @@ EXTRAS := $(shell awk '/^\[project\.optional-dependencies\]/{f=1;next} /^\[/{f=0
 
 $(BIN)/.installed: pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -qq torch==2.13.0
+	$(BIN)/pip install -qq -e .
 	touch $@
 
 $(BIN)/.installed-test: $(BIN)/.installed
-	$(BIN)/pip install -q -e '.[$(EXTRAS)]'
+	$(BIN)/pip install -qq -e '.[$(EXTRAS)]'
 	touch $@
 
 install: $(BIN)/.installed

@@ -18,9 +18,12 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "arithmetic", "layers", "models", "training", "callbacks", "datasets", "data", "preprocessing", "explain",
     "kernels", "viz", "report", "utils", "activations", "initializers", "regularizers", "optimizers", "losses",
-    "metrics", "backend",
+    "metrics", "backend", "graph", "saving", "zoo", "applications", "inspect", "export", "serve",
 }
-_NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers"}
+_NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers",
+          "KerasTensor": "convlens.layers", "Layer": "convlens.layers", "Functional": "convlens.models",
+          "load_model": "convlens.models", "register_serializable": "convlens.saving",
+          "lr_find": "convlens.training.lr_find"}
 
 
 def __getattr__(name: str):

@@ -102,24 +102,46 @@ _ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "l2": "me
             "l1": "mean_absolute_error"}
 
 
-def CategoricalCrossentropy(from_logits: bool = False, label_smoothing: float = 0.0, **_: Any) -> Loss:
+def _keras_options(loss: str, reduction: str | None = "sum_over_batch_size", name: str | None = None,
+                   dtype: Any = None, axis: int = -1, ignore_class: int | None = None) -> None:
+    """Keras's loss-object options that convlens follows only at their defaults; others are refused clearly."""
+    if reduction not in ("sum_over_batch_size", "auto"):
+        raise ValueError(f"{loss}: reduction={reduction!r} is not supported; convlens averages the per-sample "
+                         f"losses over the batch ('sum_over_batch_size')")
+    if name not in (None, loss):
+        raise ValueError(f"{loss}: a custom name ({name!r}) is not supported; the history key is 'loss'")
+    if dtype not in (None, "float32"):
+        raise ValueError(f"{loss}: losses are computed in float32; got dtype={dtype!r}")
+    if axis != -1:
+        raise ValueError(f"{loss}: the class axis is the last one (axis=-1); got axis={axis}")
+    if ignore_class is not None:
+        raise ValueError(f"{loss}: ignore_class is not supported by convlens")
+
+
+def CategoricalCrossentropy(from_logits: bool = False, label_smoothing: float = 0.0, **keras_options: Any) -> Loss:
+    _keras_options("categorical_crossentropy", **keras_options)
     return replace(_LOSSES["categorical_crossentropy"], from_logits=from_logits, label_smoothing=label_smoothing)
 
 
-def SparseCategoricalCrossentropy(from_logits: bool = False, label_smoothing: float = 0.0, **_: Any) -> Loss:
+def SparseCategoricalCrossentropy(from_logits: bool = False, label_smoothing: float = 0.0,
+                                  **keras_options: Any) -> Loss:
+    _keras_options("sparse_categorical_crossentropy", **keras_options)
     return replace(_LOSSES["sparse_categorical_crossentropy"], from_logits=from_logits,
                    label_smoothing=label_smoothing)
 
 
-def BinaryCrossentropy(from_logits: bool = False, label_smoothing: float = 0.0, **_: Any) -> Loss:
+def BinaryCrossentropy(from_logits: bool = False, label_smoothing: float = 0.0, **keras_options: Any) -> Loss:
+    _keras_options("binary_crossentropy", **keras_options)
     return replace(_LOSSES["binary_crossentropy"], from_logits=from_logits, label_smoothing=label_smoothing)
 
 
-def MeanSquaredError(**_: Any) -> Loss:
+def MeanSquaredError(**keras_options: Any) -> Loss:
+    _keras_options("mean_squared_error", **keras_options)
     return _LOSSES["mean_squared_error"]
 
 
-def MeanAbsoluteError(**_: Any) -> Loss:
+def MeanAbsoluteError(**keras_options: Any) -> Loss:
+    _keras_options("mean_absolute_error", **keras_options)
     return _LOSSES["mean_absolute_error"]
 
 

@@ -440,9 +440,21 @@ def get(identifier: str | KerasMetric | Callable) -> KerasMetric | Callable:
     return identifier
 
 
-def resolve(identifier: str | Callable | KerasMetric, loss_kind: str,
+def serialize(metric: str | Callable | KerasMetric) -> str | dict[str, Any]:
+    """What a compiled model's config stores for a metric: the name, or ``{"class_name", "config"}`` for objects."""
+    if isinstance(metric, KerasMetric):
+        return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    return metric if isinstance(metric, str) else getattr(metric, "__name__", "metric")
+
+
+def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
             output_width: int | None = None) -> Metric | KerasMetric:
-    """Turn a Keras metric name, function or object into the engine's metric for a loss of kind ``loss_kind``."""
+    """Turn a Keras metric name, function, object (or ``serialize``'s dict) into the engine's metric for a loss
+    of kind ``loss_kind``."""
+    if isinstance(identifier, dict):
+        if identifier.get("class_name") not in CLASSES:
+            raise ValueError(f"unknown metric config {identifier!r}; expected one of {sorted(CLASSES)}")
+        identifier = CLASSES[identifier["class_name"]].from_config(dict(identifier.get("config", {})))
     if isinstance(identifier, KerasMetric):
         return identifier.bind(loss_kind)
     if isinstance(identifier, type) and issubclass(identifier, KerasMetric):

@@ -17,14 +17,33 @@ Logs = dict[str, Any] | None
 class Callback:
     """Base class of Keras-style callbacks.
 
-    The engine calls `set_params` (a dict with 'epochs', 'steps', 'verbose') and `set_model` before training, then
-    the `on_*` hooks. `epoch` and `batch` are 0-based indices. Epoch-end logs hold Python floats; batch-end logs
+    The engine calls `set_params` (a dict with 'epochs', 'steps', 'verbose'), `set_model` and `set_trainer` before
+    training, then the `on_*` hooks: `on_test_*` also during the validation pass inside `fit`, `on_predict_*` in
+    `predict`. `epoch` and `batch` are 0-based indices. Epoch-end logs hold Python floats; batch-end logs
     hold running means that may be 0-dim tensors, so convert them with `float()` only when the value is needed.
+
+    `state_dict()` / `load_state_dict()` carry what a resumed run needs (counters, best values); a callback with
+    `chief_only = True` (one that writes files) runs only on rank 0 under torchrun.
     """
+
+    chief_only = False
 
     def __init__(self) -> None:
         self.model: Any = None
+        self.trainer: Any = None
         self.params: dict[str, Any] = {}
+
+    def set_trainer(self, trainer: Any) -> None:
+        self.trainer = trainer
+
+    def state_dict(self) -> dict[str, Any]:
+        """What a resumed run needs to continue this callback exactly (JSON values, arrays); {} when nothing."""
+        return {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """Take back what `state_dict()` returned."""
+        for key, value in state.items():
+            setattr(self, key, value)
 
     def set_params(self, params: dict[str, Any]) -> None:
         self.params = params

@@ -29,7 +29,11 @@ class CallbackList(Callback):
                  add_progbar: bool = False, verbose: int = 1, epochs: int | None = None, steps: int | None = None,
                  **params: Any) -> None:
         super().__init__()
-        self.callbacks: list[Callback] = list(callbacks or [])
+        callbacks = list(callbacks or [])
+        # Callbacks that record the run (BackupAndRestore) act after the others, so a backup holds the state that
+        # the others' epoch- and batch-end hooks just produced (a reduced learning rate, a counter).
+        self.callbacks: list[Callback] = [cb for cb in callbacks if not getattr(cb, "runs_last", False)] + \
+            [cb for cb in callbacks if getattr(cb, "runs_last", False)]
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
                 raise ValueError(f"callbacks must be Callback instances; got {cb!r} of type {type(cb).__name__}.")
@@ -68,6 +72,14 @@ class CallbackList(Callback):
         self.model = model
         for cb in self.callbacks:
             cb.set_model(model)
+
+    def set_trainer(self, trainer: Any) -> None:
+        self.trainer = trainer
+        for cb in self.callbacks:
+            if hasattr(cb, "set_trainer"):
+                cb.set_trainer(trainer)
+            else:
+                cb.trainer = trainer
 
     def on_train_begin(self, logs: Logs = None) -> None:
         for cb in self.callbacks:

@@ -33,18 +33,34 @@ class CSVLogger(Callback):
         self._writer: csv.DictWriter | None = None
         self._write_header = True
 
+    chief_only = True
+
+    def state_dict(self) -> dict[str, Any]:
+        """A resumed run appends to the file under the same columns."""
+        return {"keys": self.keys} if self.keys is not None else {}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        """A resumed run: keep the rows written before the interruption and add to them."""
+        self.keys = state.get("keys")
+        self._resumed = True
+
     def on_train_begin(self, logs: Logs = None) -> None:
         self.keys = None
         self._writer = None
+        self._resumed = False
+        self._file = None  # opened at the first epoch end, when it is known whether the run resumed
+
+    def _open(self) -> None:
+        append = self.append or getattr(self, "_resumed", False)
         self._write_header = True
-        if self.append and os.path.exists(self.filename):
+        if append and os.path.exists(self.filename):
             with open(self.filename, encoding="utf-8") as f:
                 self._write_header = not f.readline()
-        self._file = open(self.filename, "a" if self.append else "w", newline="", encoding="utf-8")
+        self._file = open(self.filename, "a" if append else "w", newline="", encoding="utf-8")
 
     def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
-        if self._file is None:  # used without on_train_begin: open as training would
-            self.on_train_begin()
+        if self._file is None:
+            self._open()
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)

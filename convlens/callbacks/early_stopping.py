@@ -69,6 +69,13 @@ class EarlyStopping(MonitorCallback):
             self.stopped_epoch = epoch
             self.model.stop_training = True
 
+    def state_dict(self) -> dict[str, Any]:
+        state = {"wait": self.wait, "best": self.best, "best_epoch": self.best_epoch,
+                 "stopped_epoch": self.stopped_epoch}
+        if self.best_weights is not None:
+            state["best_weights"] = list(self.best_weights)
+        return state
+
     def on_train_end(self, logs: Logs = None) -> None:
         if self.stopped_epoch > 0 and self.verbose > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")

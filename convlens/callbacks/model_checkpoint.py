@@ -7,7 +7,11 @@ Example:
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
+
+import numpy as np
+import torch
 
 from convlens.callbacks.callback import Logs
 from convlens.callbacks.monitor import MonitorCallback
@@ -40,6 +44,12 @@ class ModelCheckpoint(MonitorCallback):
         self._batches_since_save = 0
         self._last_batch_seen = -1
 
+    chief_only = True  # under torchrun only rank 0 writes
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"best": self.best, "_batches_since_save": self._batches_since_save,
+                "_last_batch_seen": self._last_batch_seen}
+
     def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
         self._current_epoch = epoch
 
@@ -65,6 +75,10 @@ class ModelCheckpoint(MonitorCallback):
 
     def _save(self, epoch: int, batch: int | None, logs: dict[str, Any]) -> None:
         path = self.format_path(epoch, batch, logs)
+        if not _weights_finite(self.model):
+            warnings.warn(f"ModelCheckpoint: the weights hold NaN or infinite values; {path} was not written, so "
+                          f"the last good checkpoint stays", RuntimeWarning, stacklevel=2)
+            return
         if self.save_best_only:
             current = self.get_monitor_value(logs)
             if current is None:
@@ -100,6 +114,15 @@ class ModelCheckpoint(MonitorCallback):
         except (KeyError, IndexError) as err:
             raise ValueError(f"Cannot format ModelCheckpoint filepath {self.filepath!r}: unknown field {err}. "
                              f"Available fields: {', '.join(sorted(fields))}.") from err
+
+
+def _weights_finite(model: Any) -> bool:
+    """True when every weight is finite (checked tensor by tensor, on the weights' device)."""
+    parameters = getattr(model, "parameters", None)
+    if callable(parameters):
+        tensors = [*model.parameters(), *getattr(model, "buffers", lambda: [])()]
+        return all(bool(torch.isfinite(t).all()) for t in tensors if t.is_floating_point())
+    return all(np.isfinite(w).all() for w in model.get_weights() if np.issubdtype(np.asarray(w).dtype, np.floating))
 
 
 def _scalar(value: Any) -> Any:

@@ -88,7 +88,8 @@ class ProgbarLogger(Callback):
         self._batch_update(batch, logs)
 
     def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
-        self._finalize(logs)
+        precision = self.params.get("precision")  # the precision policy that ran, e.g. 'float32' or 'bfloat16'
+        self._finalize({**(logs or {}), "precision": precision} if precision else logs)
 
     # Evaluate / predict get their own bar, but not the validation pass inside fit (its results go on the epoch line).
     def on_test_begin(self, logs: Logs = None) -> None:

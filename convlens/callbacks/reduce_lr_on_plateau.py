@@ -39,6 +39,9 @@ class ReduceLROnPlateau(MonitorCallback):
         self.cooldown_counter = 0
         self.reset_best()
 
+    def state_dict(self) -> dict[str, float | int]:
+        return {"wait": self.wait, "cooldown_counter": self.cooldown_counter, "best": self.best}
+
     def in_cooldown(self) -> bool:
         return self.cooldown_counter > 0
 

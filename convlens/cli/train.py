@@ -11,6 +11,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +58,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", default="runs/latest", help="run folder to write")
     parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument("--verbose", type=int, default=1, choices=(0, 1, 2), help="progress output")
-    parser.set_defaults(func=run)
+    parser.add_argument("--nproc", type=positive_int, default=1,
+                        help="processes to train on, launched through torchrun (gloo on CPU, NCCL on GPUs)")
+    parser.set_defaults(func=run, _parser=parser)
 
 
 def _folder_data(args: argparse.Namespace) -> dict:
@@ -91,11 +97,32 @@ def _array_data(args: argparse.Namespace) -> dict:
                 class_names=class_names, input_shape=x_train.shape[1:], record=record)
 
 
+def _torchrun(args: argparse.Namespace) -> int:
+    """Start the same command on ``--nproc`` processes through torchrun; rank 0 prints and writes the run folder."""
+    argv = ["train"]
+    for action in args._parser._actions:
+        value = getattr(args, action.dest, None)
+        if action.dest in ("help", "nproc", "func", "_parser") or not action.option_strings or value is None:
+            continue
+        if isinstance(action, argparse._StoreTrueAction):
+            argv += [action.option_strings[0]] if value else []
+        else:
+            argv += [action.option_strings[0], *map(str, value if isinstance(value, (list, tuple)) else [value])]
+    command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={args.nproc}",
+               "-m", "convlens.cli.main", *argv]
+    return subprocess.run(command, env={**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+                          ).returncode
+
+
 def run(args: argparse.Namespace) -> int:
     from convlens import optimizers
     from convlens.callbacks import CSVLogger, ModelCheckpoint
     from convlens.utils import set_random_seed
 
+    if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
+        return _torchrun(args)
+
+    started = time.perf_counter()
     out = output_folder(args.out)
     is_folder = Path(args.dataset).is_dir()
     set_random_seed(args.seed)
@@ -109,7 +136,9 @@ def run(args: argparse.Namespace) -> int:
         optimizer.learning_rate = args.learning_rate
     model = build_model(args.model, tuple(data["input_shape"]), len(data["class_names"]))
     model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    model.summary()
+    chief = model.trainer.strategy.is_chief  # under torchrun only rank 0 prints and writes
+    say = print if chief else (lambda *parts, **kwargs: None)
+    model.summary(print_fn=say)
 
     best = out / "best.weights.convlens"
     has_validation = data.get("val") is not None if is_folder else args.validation_split > 0
@@ -129,7 +158,11 @@ def run(args: argparse.Namespace) -> int:
     if has_validation and best.exists():
         model.load_weights(best)
         val_loss = model.history.history["val_loss"]
-        print(f"Restored the weights of epoch {val_loss.index(min(val_loss)) + 1} (lowest val_loss)")
+        say(f"Restored the weights of epoch {val_loss.index(min(val_loss)) + 1} (lowest val_loss)")
+    model.trainer.strategy.barrier()
+    if not chief:
+        _evaluate(model, data, args.batch_size)  # the test pass is shared out over the processes
+        return 0
     model.save(out / MODEL_FILE)
     best.unlink(missing_ok=True)
     write_json(out / "class_names.json", list(data["class_names"]))
@@ -141,7 +174,15 @@ def run(args: argparse.Namespace) -> int:
     n_test = data["test"].n if is_folder else len(data["test"][1])
     print(f"\nTest accuracy: {test_accuracy:.2%}  (loss {test_loss:.4f}, {n_test} images of the {data['test_name']})")
     write_json(out / "metrics.json", {"test_loss": test_loss, "test_accuracy": test_accuracy,
-                                      "test_samples": int(n_test), "test_split": data["test_name"]})
+                                      "test_samples": int(n_test), "test_set": data["test_name"]})
+    splits = data["record"]["splits"]
+    write_json(out / "run.json", {
+        "dataset": data["record"]["dataset"], "model": args.model, "train_samples": splits["train"],
+        "validation_samples": splits["validation"], "test_samples": int(n_test), "test_set": data["test_name"],
+        "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
+        "learning_rate": _number(optimizer.learning_rate),
+        "loss": "sparse_categorical_crossentropy", "seed": args.seed,
+        "wall_time_s": round(time.perf_counter() - started, 1)})
     write_npz(out / "test_data.npz", x_test=x_keep, y_test=y_keep)
     if not args.no_report:
         from convlens.report import write_report
@@ -175,6 +216,14 @@ def _run_fast(args: argparse.Namespace, out: Path) -> int:
                                       "seconds": seconds, "recipe": "fast", **settings})
     print(f"Run folder: {out.resolve()}")
     return 0
+
+
+def _number(value) -> float | str:
+    """A learning rate as a number for run.json (a schedule by its name)."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return type(value).__name__
 
 
 def _evaluate(model, data: dict, batch_size: int) -> tuple[float, float, np.ndarray, np.ndarray]:

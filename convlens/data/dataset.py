@@ -65,6 +65,34 @@ def _row(element: Any, index: int) -> Any:
     return element[index]
 
 
+class ArrayTensor(torch.Tensor):
+    """A torch tensor that NumPy functions accept as well (``np.min(t)``, ``np.argmax(t)``), as TensorFlow's eager
+    tensors are; results of torch operations on it stay ``ArrayTensor``. ``fit`` reads plain tensors."""
+
+    def __array_function__(self, func: Callable[..., Any], types: Any, args: Any, kwargs: Any) -> Any:
+        return func(*_to_numpy(args), **_to_numpy(kwargs))
+
+
+def _to_numpy(value: Any) -> Any:
+    if isinstance(value, torch.Tensor):
+        return value.detach().cpu().numpy()
+    if isinstance(value, (tuple, list)):
+        return type(value)(_to_numpy(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _to_numpy(v) for k, v in value.items()}
+    return value
+
+
+def _for_user(element: Any) -> Any:
+    if isinstance(element, tuple):
+        return tuple(_for_user(part) for part in element)
+    if isinstance(element, dict):
+        return {key: _for_user(value) for key, value in element.items()}
+    if isinstance(element, torch.Tensor) and type(element) is torch.Tensor:
+        return element.as_subclass(ArrayTensor)
+    return element
+
+
 class Dataset:
     """Base class: subclasses implement ``_elements()`` (one pass) and set ``_length`` / ``_samples``."""
 
@@ -82,7 +110,8 @@ class Dataset:
         raise NotImplementedError
 
     def __iter__(self) -> Iterator[Any]:
-        return self._elements()
+        """One pass; tensors come as :class:`ArrayTensor`, which NumPy functions also accept."""
+        return (_for_user(element) for element in self._elements())
 
     def __len__(self) -> int:
         if self._length is None:
@@ -101,7 +130,7 @@ class Dataset:
         if not 0 <= index < length:
             raise IndexError(f"element {index} of a dataset of {length} elements")
         if self._cursor is None or index < self._position:
-            self._cursor, self._position = iter(self), 0
+            self._cursor, self._position = self._elements(), 0
         try:
             while self._position < index:
                 next(self._cursor)
@@ -288,12 +317,12 @@ class _Map(Dataset):
     def _elements(self) -> Iterator[Any]:
         workers = 1 if self.parallel is None else _workers(self.parallel)
         if workers == 1:
-            for element in self._upstream:
+            for element in self._upstream._elements():
                 yield _call(self.fn, element)
             return
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="convlens-map") as pool:
             pending: deque = deque()
-            for element in self._upstream:
+            for element in self._upstream._elements():
                 pending.append(pool.submit(_call, self.fn, element))
                 if len(pending) >= workers:
                     yield pending.popleft().result()
@@ -314,7 +343,7 @@ class _Batch(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         items: list[Any] = []
-        for element in self._upstream:
+        for element in self._upstream._elements():
             items.append(element)
             if len(items) == self.batch_size:
                 yield _stack(items)
@@ -329,7 +358,7 @@ class _Unbatch(Dataset):
         self._length, self._samples = upstream._samples, None
 
     def _elements(self) -> Iterator[Any]:
-        for element in self._upstream:
+        for element in self._upstream._elements():
             for i in range(_rows(element)):
                 yield _row(element, i)
 
@@ -348,7 +377,7 @@ class _Shuffle(Dataset):
         self._passes += 1
         rng = np.random.default_rng([self.seed, pass_number])
         buffer: list[Any] = []
-        for element in self._upstream:
+        for element in self._upstream._elements():
             if len(buffer) < self.buffer_size:
                 buffer.append(element)
                 continue
@@ -380,7 +409,7 @@ class _Cache(Dataset):
                     return
                 else:
                     if self._source is None:
-                        self._source = iter(self._upstream)
+                        self._source = self._upstream._elements()
                     try:
                         element = next(self._source)
                     except StopIteration:
@@ -401,7 +430,7 @@ class _Prefetch(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         if self.buffer_size == 0:
-            yield from self._upstream
+            yield from self._upstream._elements()
             return
         slots: queue.Queue = queue.Queue(self.buffer_size)
         stop = threading.Event()
@@ -417,7 +446,7 @@ class _Prefetch(Dataset):
 
         def work() -> None:
             try:
-                for element in self._upstream:
+                for element in self._upstream._elements():
                     if not put((element, None)):
                         return
                 put((_END, None))
@@ -448,11 +477,11 @@ class _Take(Dataset):
 
     def _elements(self) -> Iterator[Any]:
         if self.count < 0:
-            yield from self._upstream
+            yield from self._upstream._elements()
             return
         if self.count == 0:
             return
-        for i, element in enumerate(self._upstream):
+        for i, element in enumerate(self._upstream._elements()):
             yield element
             if i + 1 >= self.count:
                 return
@@ -467,7 +496,7 @@ class _Skip(Dataset):
         self._samples = None
 
     def _elements(self) -> Iterator[Any]:
-        for i, element in enumerate(self._upstream):
+        for i, element in enumerate(self._upstream._elements()):
             if self.count >= 0 and i >= self.count:
                 yield element
 
@@ -483,7 +512,7 @@ class _Repeat(Dataset):
     def _elements(self) -> Iterator[Any]:
         passes = 0
         while self.count is None or passes < self.count:
-            yield from self._upstream
+            yield from self._upstream._elements()
             passes += 1
 
 
@@ -494,9 +523,9 @@ class _Filter(Dataset):
         self._length = self._samples = None
 
     def _elements(self) -> Iterator[Any]:
-        for element in self._upstream:
+        for element in self._upstream._elements():
             if bool(_call(self.predicate, element)):
                 yield element
 
 
-__all__ = ["AUTOTUNE", "Dataset", "ImageFileBatches", "TensorSlices"]
+__all__ = ["AUTOTUNE", "ArrayTensor", "Dataset", "ImageFileBatches", "TensorSlices"]

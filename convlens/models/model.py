@@ -45,8 +45,12 @@ class Model(TrainingMethods, Layer):
     uses_training = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
-        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+        functional_call = bool(args) or "inputs" in kwargs or "outputs" in kwargs
+        if functional_call and cls is Model:
             return super().__new__(Functional)  # Python then runs Functional.__init__(inputs, outputs, …)
+        if functional_call and not issubclass(cls, Functional) and "__init__" not in vars(cls):
+            # CustomModel(inputs, outputs): a subclass that overrides train_step on a functional graph
+            return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
     def __init__(self, *args: Any, name: str | None = None, trainable: bool = True, **kwargs: Any) -> None:
@@ -59,8 +63,6 @@ class Model(TrainingMethods, Layer):
         self.compiled = None  # set by compile()
         self.history = None
         self.class_names: list[str] | None = None
-        self.training_state: dict | None = None  # epoch, shuffle seed and RNG state of the last fit, for resuming
-        self._resume_state: dict | None = None  # set by BackupAndRestore when a backup was restored
 
     # --- calling ----------------------------------------------------------------------------------------------
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
@@ -216,10 +218,11 @@ class Model(TrainingMethods, Layer):
     # --- plain torch modules ----------------------------------------------------------------------------------
     @staticmethod
     def wrap(module: nn.Module, input_shape: Sequence[int] | None = None, channels_first: bool = False,
-             name: str | None = None) -> "Model":
+             name: str | None = None, from_logits: bool = False) -> "Model":
         """Give any ``torch.nn.Module`` the Keras methods. ``channels_first=True`` feeds it NCHW batches while
-        your arrays stay channels-last."""
-        return WrappedModule(module, input_shape, channels_first, name or type(module).__name__.lower())
+        your arrays stay channels-last; ``from_logits=True`` when it ends without a softmax (most torch
+        classifiers do): predictions become probabilities and the loss gets the logits."""
+        return WrappedModule(module, input_shape, channels_first, name or type(module).__name__.lower(), from_logits)
 
 
 @saving.register_serializable(package="convlens")
@@ -241,13 +244,27 @@ class Functional(Graph, Model):
         return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
 
 
-class WrappedModule(Model):
-    """A user's ``torch.nn.Module`` behind the Keras methods."""
+_FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
 
-    def __init__(self, module: nn.Module, input_shape: Sequence[int] | None, channels_first: bool, name: str):
+
+def _functional_subclass(cls: type) -> type:
+    """``cls`` run as a functional graph: its own methods (``train_step`` …) over ``Functional``'s graph."""
+    if cls not in _FUNCTIONAL_SUBCLASSES:
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (Functional, cls), {"__module__": cls.__module__,
+                                                                          "__qualname__": cls.__qualname__})
+    return _FUNCTIONAL_SUBCLASSES[cls]
+
+
+class WrappedModule(Model):
+    """A user's ``torch.nn.Module`` behind the Keras methods. ``from_logits=True`` says it outputs logits:
+    ``predict`` then applies a softmax, and training folds that softmax into the loss."""
+
+    def __init__(self, module: nn.Module, input_shape: Sequence[int] | None, channels_first: bool, name: str,
+                 from_logits: bool = False):
         super().__init__(name=name)
         self.module = module
         self.channels_first = channels_first
+        self.from_logits = bool(from_logits)
         if input_shape is not None:
             self.input_shape = (None, *input_shape)
             self.built = True
@@ -260,10 +277,15 @@ class WrappedModule(Model):
         self.input_shape = (None, *tuple(input_shape)[1:])
         self.built = True
 
+    @property
+    def output_activation(self) -> str | None:
+        return "softmax" if self.from_logits else None
+
     def forward(self, x: torch.Tensor, training: bool | None = None, activate: bool = True) -> torch.Tensor:
         if self.channels_first and x.dim() > 2:
             x = x.movedim(-1, 1)
-        return self.module(x)
+        out = self.module(x)
+        return torch.softmax(out, dim=-1) if self.from_logits and activate else out
 
     def get_weights(self) -> list[np.ndarray]:
         return [t.detach().cpu().numpy().copy() for t in self.module.state_dict().values()]

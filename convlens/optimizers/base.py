@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 import warnings
-from typing import Any
+from typing import Any, Sequence
 
 import torch
 from torch import nn
@@ -175,6 +175,30 @@ class Optimizer:
 
     def zero_grad(self) -> None:
         self.torch_optimizer.zero_grad(set_to_none=True)
+
+    def apply(self, gradients: Sequence[torch.Tensor | None], variables: Sequence[Any] | None = None) -> None:
+        """Keras 3's ``optimizer.apply(gradients, model.trainable_weights)``: one update with these gradients.
+
+        ``variables`` are the model's weights (``layer.weights`` entries or torch parameters), in the order of
+        ``gradients``; leave it out for all the weights the optimizer was built with.
+        """
+        if self.torch_optimizer is None:
+            raise ValueError("this optimizer has no weights yet: compile the model and call fit (or build it) first")
+        tensors = [getattr(v, "value", v) for v in variables] if variables is not None else list(self._params)
+        if len(tensors) != len(gradients):
+            raise ValueError(f"apply got {len(gradients)} gradients for {len(tensors)} weights")
+        known = {id(p) for p in self._params}
+        for tensor, gradient in zip(tensors, gradients):
+            if id(tensor) not in known:
+                raise ValueError(f"apply got a weight of shape {tuple(tensor.shape)} that this optimizer does not "
+                                 f"update (frozen, or from another model); compile again after changing trainable")
+            tensor.grad = gradient
+        self.step()
+
+    def apply_gradients(self, grads_and_vars: Any) -> None:
+        """Keras 2's ``apply_gradients(zip(gradients, variables))``."""
+        pairs = list(grads_and_vars)
+        self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     # --- config ------------------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -22,6 +22,8 @@ a missing or unreadable one becomes a visible note in the section that needed it
                             test split"), epochs, batch_size, optimizer, learning_rate, loss, seed,
                             augmentation, wall_time_s, images_per_s, device (any other key is shown too).
                             Without it the optimizer, learning rate and loss come from the model file.
+        dataset.json        written by `convlens train`: dataset, seed, split sizes, image size (shown too;
+                            run.json wins where both give a value)
         report.html         written here
 
 Sections: run settings, model summary, training curves (best epoch marked), test results (one test accuracy,

@@ -17,6 +17,7 @@ METRICS_FILE = "metrics.json"
 TEST_DATA_FILE = "test_data.npz"
 CLASS_NAMES_FILE = "class_names.json"
 RUN_FILE = "run.json"
+DATASET_FILE = "dataset.json"  # written by `convlens train`: dataset, seed, split sizes, image size
 
 
 @dataclass
@@ -115,13 +116,26 @@ def _load_metrics(run_dir: Path) -> dict[str, Any]:
 
 
 def _load_run_info(run_dir: Path) -> dict[str, Any]:
-    path = run_dir / RUN_FILE
-    if not path.is_file():
+    """run.json, completed by what dataset.json says about the data (run.json wins where both say it)."""
+    info: dict[str, Any] = {}
+    for name in (DATASET_FILE, RUN_FILE):
+        path = run_dir / name
+        if path.is_file():
+            raw = json.loads(path.read_text(encoding="utf-8"))
+            if not isinstance(raw, dict):
+                raise ValueError(f"{name} must hold a JSON object, got {type(raw).__name__}")
+            info.update(raw)
+    if not info:
         raise _missing(run_dir, RUN_FILE)
-    raw = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(raw, dict):
-        raise ValueError(f"{RUN_FILE} must hold a JSON object, got {type(raw).__name__}")
-    return raw
+    splits = info.pop("splits", None)
+    if isinstance(splits, dict):  # dataset.json's split sizes
+        for split, key in (("train", "train_samples"), ("validation", "validation_samples"), ("test", "test_samples")):
+            if split in splits:
+                info.setdefault(key, splits[split])
+    info.pop("test_files", None)  # a list of file names: not for the table
+    if isinstance(info.get("dataset"), str) and "/" in info["dataset"]:
+        info["dataset"] = Path(info["dataset"]).name  # a folder's name, not a local path
+    return info
 
 
 def _load_model_meta(run_dir: Path) -> dict[str, Any] | None:

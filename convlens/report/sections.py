@@ -112,7 +112,8 @@ def value_text(value: Any) -> str:
 _RUN_KEYS = [  # (run.json key, label)
     ("dataset", "dataset"), ("model", "model"), ("train_samples", "training images"),
     ("validation_samples", "validation images"), ("test_samples", "test images"), ("test_set", "test set"),
-    ("epochs", "epochs asked"), ("batch_size", "batch size"), ("optimizer", "optimizer"),
+    ("kind", "data source"), ("image_size", "image size"), ("color_mode", "colour mode"),
+    ("interpolation", "resize interpolation"), ("epochs", "epochs asked"), ("batch_size", "batch size"), ("optimizer", "optimizer"),
     ("learning_rate", "learning rate"), ("loss", "loss"), ("seed", "seed"), ("augmentation", "augmentation"),
     ("wall_time_s", "wall time (s)"), ("images_per_s", "training speed (images/s)"), ("device", "device"),
     ("torch_version", "torch"), ("convlens_version", "convlens"),
@@ -184,7 +185,8 @@ def curves_section(data: RunData) -> str:
 
 
 def _test_set(data: RunData) -> str:
-    name = (data.metrics or {}).get("test_set") or (data.run_info or {}).get("test_set")
+    metrics, info = data.metrics or {}, data.run_info or {}
+    name = metrics.get("test_set") or metrics.get("test_split") or info.get("test_set")
     return str(name) if name else "test set"
 
 
@@ -200,7 +202,7 @@ def results_section(data: RunData, evaluated: Evaluated | None) -> str:
             headline += f" (loss {float(metrics['test_loss']):.4f})"
         parts.append(f'<p class="headline">{headline}</p>')
         other = [(str(k), value_text(v)) for k, v in metrics.items()
-                 if k not in ("test_accuracy", "test_loss", "test_samples", "test_set")]
+                 if k not in ("test_accuracy", "test_loss", "test_samples", "test_set", "test_split")]
         if other:
             parts.append(table(other))
     elif metrics:

@@ -66,6 +66,12 @@ def _convlens_header(data: bytes) -> dict[str, Any] | None:
     return header
 
 
+def is_convlens_file(path: str | Path) -> bool:
+    """True when ``path`` is a well-formed file that convlens wrote."""
+    path = Path(path)
+    return path.is_file() and _convlens_header(path.read_bytes()) is not None
+
+
 def _what_it_looks_like(data: bytes) -> str:
     if data[:2] == b"PK":
         return ("a zip archive (a Keras .keras file or a torch.save file); convlens never unpickles. For a Keras "

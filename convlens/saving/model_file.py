@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from convlens.saving.file_format import UnsafeFileError, encode, read_file
+from convlens.saving import keras_h5
+from convlens.saving.file_format import UnsafeFileError, encode, is_convlens_file, read_file
 from convlens.saving.files import atomic_write_bytes
 from convlens.saving.registry import deserialize, serialize
 from convlens.saving.weights import assign_named_weights, named_weight_arrays, named_weight_shapes
@@ -54,6 +55,14 @@ def _load_weights_into(model, tensors: dict[str, torch.Tensor], meta: dict[str, 
         assign_named_weights(model, arrays, skip_mismatch, source)
 
 
+def _read_keras(filepath: str | Path, model) -> None:
+    try:
+        keras_h5.read_keras_weights(filepath, model)
+    except (OSError, KeyError) as err:
+        raise UnsafeFileError(f"{filepath} looks like a Keras HDF5/zip file but cannot be read as one ({err})") \
+            from None
+
+
 def save_weights(model, filepath: str | Path, overwrite: bool = True) -> None:
     """Every weight keyed by layer path, atomically."""
     path = Path(filepath)
@@ -62,10 +71,15 @@ def save_weights(model, filepath: str | Path, overwrite: bool = True) -> None:
 
 
 def load_weights(model, filepath: str | Path, skip_mismatch: bool = False) -> None:
-    """Load weights by layer path (files of format 1, by position, too); all or nothing unless ``skip_mismatch``."""
-    tensors, meta = read_file(filepath)
+    """Load weights by layer path (files of format 1, by position, too); all or nothing unless ``skip_mismatch``.
+
+    Weights files written by Keras (``.weights.h5``, ``.keras``, Keras 2 HDF5) are read too, arrays only."""
     if not getattr(model, "built", False):
         raise ValueError("build the model (give it an input shape) before load_weights")
+    if not is_convlens_file(filepath) and keras_h5.is_keras_file(filepath):
+        _read_keras(filepath, model)
+        return
+    tensors, meta = read_file(filepath)
     _load_weights_into(model, tensors, meta, skip_mismatch, str(filepath))
 
 
@@ -140,8 +154,14 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
                safe_mode: bool = True):
     """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state).
 
-    Example: ``model = convlens.models.load_model("runs/main/model.convlens")``.
+    Example: ``model = convlens.models.load_model("runs/main/model.convlens")``. A Keras ``.keras`` file of a
+    Sequential model is rebuilt from its config and weights (arrays only; a ``Lambda`` is refused by name).
     """
+    if not is_convlens_file(filepath) and keras_h5.is_keras_file(filepath):
+        model = deserialize({"class_name": "Sequential", "config": keras_h5.keras_sequential_config(filepath)},
+                            custom_objects)
+        _read_keras(filepath, model)
+        return model
     tensors, meta = read_file(filepath)
     if meta.get("kind") != "model":
         raise ValueError(f"{filepath} holds weights only; build the model and call load_weights() instead")

@@ -55,11 +55,8 @@ class LayerPlace:
     group: int
 
 
-def places(model: Any) -> dict[str, LayerPlace]:
+def places(model: Functional) -> dict[str, LayerPlace]:
     """Every layer's :class:`LayerPlace`; a branch is a chain of layers each fed by the previous one alone."""
-    if not isinstance(model, Functional):  # a wrapped torch module: a chain with no known geometry
-        names = [row.name for row in model.summary_rows()]
-        return {name: LayerPlace(names[i - 1:i], None, 0) for i, name in enumerate(names)}
     fields = network_receptive_fields(model)
     nodes = [node for node in model._nodes if not isinstance(node.layer, InputLayer)]
     children: dict[str, int] = {}
@@ -87,6 +84,8 @@ def describe(model: Any) -> dict[str, Any]:
     """JSON-ready description: input shape, class names and one entry per layer (Keras name, type, output shape,
     parameter formula, receptive field, MACs, kind, inputs, branch and receptive-field geometry
     ``[size, jump, start]`` per axis)."""
+    if not isinstance(model, Functional):
+        return _describe_module(model)
     layers = _layers(model)
     where = places(model)
     described = []
@@ -103,13 +102,40 @@ def describe(model: Any) -> dict[str, Any]:
             "layers": described, "params": sum(r.params for r, _ in layers), "macs": sum(r.macs for r, _ in layers)}
 
 
+def _describe_module(model: Any) -> dict[str, Any]:
+    """A wrapped torch module: its children, with shapes from one pass on zeros (no arithmetic, no geometry)."""
+    outputs = layer_outputs(model, np.zeros((1, *model.input_shape[1:]), np.float32))
+    modules = dict(_leaf_modules(model))
+    described = []
+    for i, (name, out) in enumerate(outputs.items()):
+        module = modules.get(name)
+        params = sum(p.numel() for p in module.parameters()) if module is not None else 0
+        shape = [None, *out.shape[1:]]
+        described.append({"name": name, "type": type(module).__name__, "output_shape": shape, "params": params,
+                          "formula": f"{params:,}", "receptive_field": "-", "macs": 0,
+                          "kind": "output" if i == len(outputs) - 1 else "other", "inputs": [], "group": 0,
+                          "geometry": None})
+    return {"name": model.name, "input_shape": list(model.input_shape), "class_names": class_names(model,
+            int(np.prod(list(outputs.values())[-1].shape[1:]))), "layers": described,
+            "params": sum(d["params"] for d in described), "macs": 0}
+
+
+def _leaf_modules(model: Any) -> list[tuple[str, Any]]:
+    children = list(model.module.named_children()) if hasattr(model, "module") else []
+    return children or [(type(model.module).__name__.lower(), model.module)]
+
+
 def class_names(model: Any, count: int | None = None) -> list[str]:
     """The model's saved class names, else ``'0'…'n-1'`` from the output width."""
     names = getattr(model, "class_names", None)
     if names:
         return [str(n) for n in names]
     if count is None:
-        count = int(model.summary_rows()[-1].output_shape[-1])
+        shape = model.summary_rows()[-1].output_shape if isinstance(model, Functional) else None
+        if shape is None:  # a wrapped module: ask it
+            with torch.no_grad():
+                shape = tuple(model(torch.zeros((1, *model.input_shape[1:]))).shape)
+        count = int(shape[-1])
     return [str(i) for i in range(count)]
 
 
@@ -126,8 +152,9 @@ def quantise(array: np.ndarray) -> dict[str, Any]:
 def layer_views(model: Any, x: np.ndarray) -> list[dict[str, Any]]:
     """Every layer's output for the single input ``x`` ``(H, W, C)``, quantised, in model order."""
     outputs = layer_outputs(model, x[None])
-    return [{"name": row.name, **quantise(outputs[row.name][0])} for row, _ in _layers(model)
-            if row.name in outputs and isinstance(outputs[row.name], np.ndarray)]
+    names = [row.name for row, _ in _layers(model)] if isinstance(model, Functional) else list(outputs)
+    return [{"name": name, **quantise(outputs[name][0])} for name in names
+            if name in outputs and isinstance(outputs[name], np.ndarray)]
 
 
 def _activate(layer: Any, value: float) -> tuple[str, float]:
@@ -146,6 +173,8 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
     (whether the explainer's number equals it) and ``box``: the unit's receptive field on the input as
     ``[[top, bottom), [left, right))``, clipped to the input.
     """
+    if not isinstance(model, Functional):
+        raise ValueError("unit calculations need a convlens model (Sequential or functional), not a wrapped module")
     where = places(model)
     if layer_name not in where:
         raise ValueError(f"no layer named {layer_name!r}; layers: {', '.join(where)}")
@@ -197,14 +226,18 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
         products = flat * kernel[:, channel]
         bias = float(rest[0][channel]) if rest else 0.0
         total = float(products.sum())
-        activation, computed = _activate(layer, total + bias)
+        fn = getattr(layer, "activation", None)
+        if getattr(fn, "__name__", "") == "softmax":  # needs every unit's sum: e^z / Σ e^z over the layer
+            logits = flat @ kernel + (rest[0] if rest else 0.0)
+            exp = np.exp(logits - logits.max())
+            activation, computed = "softmax over the layer", float(exp[channel] / exp.sum())
+        else:
+            activation, computed = _activate(layer, total + bias)
         top = np.argsort(-np.abs(products))[:5]
         terms = ", ".join(f"x[{i}]·w = {number(products[i])}" for i in top)
         text = (f"{layer_name}[{channel}]: {flat.size} inputs × weights = {number(total)} + bias {number(bias)} = "
                 f"{number(total + bias)} → {activation} → {number(computed)}")
         detail = f"largest terms: {terms}"
-        if kind == "Dense" and activation == "softmax":
-            computed = value  # softmax needs the whole layer; the unit's own calculation stops at the logit
     else:
         raise ValueError(f"{layer_name} ({kind}) has no unit calculation to show; hover a convolution, pooling or "
                          f"dense layer")

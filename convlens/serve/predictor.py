@@ -15,6 +15,8 @@ Example:
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import tempfile
 import threading
@@ -46,7 +48,6 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
 
 def _picture(array: np.ndarray, largest: int = 96) -> dict[str, Any]:
     """A [0, 1] grey image for a small page panel: at most ``largest`` px a side, uint8 base64."""
-    import base64
     image = np.clip(np.asarray(array, np.float32), 0, 1)
     height, width = image.shape
     if max(height, width) > largest:
@@ -173,7 +174,6 @@ class Predictor:
 
     def remember(self, x: np.ndarray) -> str:
         """Keep ``x`` (the last few inputs) so that hovering can explain units without sending it back."""
-        import hashlib
         key = hashlib.sha1(x.tobytes()).hexdigest()[:16]
         with self._lock:
             self._recent[key] = x

@@ -7,17 +7,18 @@ works too.
 Example:
     >>> import numpy as np
     >>> data = ArrayData(np.zeros((10, 2), "uint8"), np.arange(10))
-    >>> [tuple(xb.shape) for xb, yb, wb in data.batches(4)]
+    >>> [tuple(xb.shape) for (xb, yb, wb), rows in data.batches(4)]
     [(4, 2), (4, 2), (2, 2)]
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 import torch
 
 Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]
+Shard = Callable[[int], tuple[int, int]]
 
 
 def to_tensor(values: Any, name: str) -> torch.Tensor:
@@ -41,15 +42,26 @@ def as_model_input(batch: torch.Tensor) -> torch.Tensor:
     return batch if batch.is_floating_point() else batch.float()
 
 
-def check_finite(x: torch.Tensor, name: str) -> None:
-    """Refuse NaN/Inf inputs. One sum in the data's own dtype finds them without allocating anything as large as
-    the data (a float64 sum would convert a float32 copy first: twice the data); only when the sum is not finite
-    (NaN, Inf, or an overflow of huge values) are the bad entries counted."""
-    if not x.is_floating_point() or bool(torch.isfinite(x.sum())):
+def check_finite(x: torch.Tensor, name: str, chunk: int = 1 << 22) -> None:
+    """Refuse NaN/Inf inputs. The data is checked in chunks of ``chunk`` values, so the check allocates a mask of
+    one chunk (4 MB) whatever the size of the data, and never a float64 copy of it."""
+    if not x.is_floating_point():
         return
-    bad = int((~torch.isfinite(x)).sum())
+    flat = x.reshape(-1) if x.is_contiguous() else x.flatten()
+    bad = 0
+    for start in range(0, flat.numel(), chunk):
+        part = flat[start:start + chunk]
+        if not bool(torch.isfinite(part).all()):
+            bad += int((~torch.isfinite(part)).sum())
     if bad:
         raise ValueError(f"{name} holds {bad} NaN or infinite values; clean the data before training")
+
+
+def check_positive_int(value: Any, name: str) -> int:
+    """``value`` as an int when it is a whole positive number (``batch_size=2.5`` is refused, not truncated)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    return int(value)
 
 
 class ArrayData:
@@ -90,19 +102,31 @@ class ArrayData:
             parts.append(part)
         return parts[0], parts[1]
 
+    def state(self) -> None:
+        """Arrays carry no state of their own (their order comes from the run's shuffle seed)."""
+        return None
+
+    def load_state(self, state: Any) -> None:
+        """Nothing to restore for arrays."""
+
     def peek(self) -> Batch:
         """The first sample as a batch of one, for shape and target checks."""
         return (as_model_input(self.x[:1]), None if self.y is None else self.y[:1], None)
 
-    def batches(self, batch_size: int, order: torch.Tensor | None = None) -> Iterator[Batch]:
+    def batches(self, batch_size: int, order: torch.Tensor | None = None, start: int = 0,
+                shard: Shard | None = None) -> Iterator[tuple[Batch, int]]:
+        """``(batch, rows of the global batch)`` from batch index ``start`` on; ``shard(n)`` → ``(lo, hi)`` picks
+        this process's rows of each global batch before anything is gathered."""
         n = len(self.x)
-        for start in range(0, n, batch_size):
+        for begin in range(start * batch_size, n, batch_size):
+            end = min(begin + batch_size, n)
+            lo, hi = (0, end - begin) if shard is None else shard(end - begin)
             if order is None:  # slices are views: no copy at all
-                index: Any = slice(start, start + batch_size)
+                index: Any = slice(begin + lo, begin + hi)
             else:
-                index = order[start:start + batch_size]
+                index = order[begin + lo:begin + hi]
             yield (as_model_input(self.x[index]), None if self.y is None else self.y[index],
-                   None if self.sample_weight is None else self.sample_weight[index])
+                   None if self.sample_weight is None else self.sample_weight[index]), end - begin
 
 
 def _unpack(batch: Any) -> Batch:
@@ -136,6 +160,7 @@ class SequenceData:
         self._iterator: Iterator | None = None
         self._pending: Batch | None = None
         self.class_indices = getattr(source, "class_indices", None)
+        self.sample_shape: tuple | None = None
 
     def steps(self, batch_size: int | None = None) -> int:
         return self._steps
@@ -149,9 +174,30 @@ class SequenceData:
             self._pending = _unpack(next(self._iterator))
         return self._pending
 
-    def batches(self, batch_size: int | None = None, order: Any = None) -> Iterator[Batch]:
+    def _checked(self, batch: Batch, index: int) -> Batch:
+        """A batch whose sample shape differs from the first batch's is refused with both shapes."""
+        shape = tuple(batch[0].shape[1:])
+        if self.sample_shape is None:
+            self.sample_shape = shape
+        elif shape != self.sample_shape:
+            raise ValueError(f"batch {index} of the data has samples of shape {shape}, but the first batch had "
+                             f"{self.sample_shape}; every batch must hold samples of one shape")
+        return batch
+
+    def batches(self, batch_size: int | None = None, order: Any = None, start: int = 0,
+                shard: Shard | None = None) -> Iterator[tuple[Batch, int]]:
+        """``(batch, rows of the global batch)`` from batch ``start`` on; ``shard(n)`` picks this process's rows."""
+        for index, batch in enumerate(self._global_batches(start), start):
+            batch = self._checked(batch, index)
+            rows = len(batch[0])
+            if shard is not None:
+                lo, hi = shard(rows)
+                batch = tuple(None if t is None else t[lo:hi] for t in batch)
+            yield batch, rows
+
+    def _global_batches(self, start: int) -> Iterator[Batch]:
         if self.indexable:
-            for i in range(self._steps):
+            for i in range(start, self._steps):
                 yield _unpack(self.source[i])
             if hasattr(self.source, "on_epoch_end"):
                 self.source.on_epoch_end()
@@ -163,16 +209,33 @@ class SequenceData:
             pending, self._pending = self._pending, None
             yield pending
             count = 1
-        for _ in range(count, self._steps):
+        for _ in range(count, self._steps - start):
             try:
                 yield _unpack(next(self._iterator))
             except StopIteration:
                 self._iterator = None
                 return
 
+    # --- the state of a seeded iterator (ImageDataGenerator.flow …), carried by the run state -------------------
+    def state(self) -> dict[str, int] | None:
+        """``{'seed', 'epoch'}`` of a seeded Keras-style iterator (its order and augmentation follow from them)."""
+        if self.indexable and hasattr(self.source, "seed") and hasattr(self.source, "epoch"):
+            return {"seed": int(self.source.seed), "epoch": int(self.source.epoch)}
+        return None
+
+    def load_state(self, state: dict[str, int]) -> None:
+        """Put a seeded iterator at the saved seed and epoch (through its public ``on_epoch_end``)."""
+        if self.state() is None:
+            return
+        self.source.seed = int(state["seed"])
+        self.source.epoch = int(state["epoch"]) - 1
+        self.source.on_epoch_end()
+
 
 def adapt(x: Any, y: Any = None, sample_weight: Any = None, steps: int | None = None) -> ArrayData | SequenceData:
     """Pick the adapter for what was given."""
+    if x is None:
+        raise ValueError("x is None: pass the training samples (an array, a tensor, a Sequence or a generator)")
     if isinstance(x, (np.ndarray, torch.Tensor, list)) and not (isinstance(x, list) and x and
                                                                isinstance(x[0], tuple)):
         if isinstance(x, list) and x and isinstance(x[0], (np.ndarray, torch.Tensor)) and y is None:

@@ -1,15 +1,16 @@
-"""What ``model.compile`` records: the optimizer, the loss and the metric names.
+"""What ``compile`` records: the optimizer, the loss, the metric names and the precision policy.
 
 Example:
     >>> from convlens import Sequential
     >>> from convlens.layers import Dense
     >>> model = Sequential([Dense(3, activation="softmax", input_shape=(4,))])
-    >>> model.compile("adam", "categorical_crossentropy", ["accuracy"])
-    >>> model.compiled.get_config()["loss"]["name"]
-    'categorical_crossentropy'
+    >>> model.compile("adam", "categorical_crossentropy", ["accuracy"], precision="float32")
+    >>> model.compiled.get_config()["loss"]["name"], model.precision_policy
+    ('categorical_crossentropy', 'float32')
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -20,30 +21,44 @@ from convlens import losses, metrics as metric_lib, optimizers
 class CompiledSetup:
     loss: losses.Loss | None
     metric_names: list[Any] = field(default_factory=list)
-    mixed_precision: str | None = None  # "bfloat16": layers run under torch.autocast; weights stay float32
+    precision: str = "auto"  # the policy asked for; the Strategy holds the one it resolved to
 
     def metrics(self, output_width: int | None) -> list[metric_lib.Metric]:
         kind = self.loss.kind if self.loss is not None else "regression"
         return [metric_lib.resolve(m, kind, output_width) for m in self.metric_names]
 
     def get_config(self) -> dict[str, Any]:
-        return {"loss": self.loss.get_config() if self.loss else None, "mixed_precision": self.mixed_precision,
+        return {"loss": self.loss.get_config() if self.loss else None, "precision": self.precision,
                 "metrics": [m if isinstance(m, str) else getattr(m, "__name__", "metric") for m in self.metric_names]}
 
 
+def precision_from_arguments(precision: str | None, mixed_precision: str | None) -> str:
+    """The policy from ``precision=`` and the deprecated ``mixed_precision=`` (``"bfloat16"`` only)."""
+    if mixed_precision is not None:
+        if mixed_precision != "bfloat16":
+            raise ValueError(f"mixed_precision must be None or 'bfloat16' (deprecated: use precision=…), got "
+                             f"{mixed_precision!r}")
+        warnings.warn("compile(mixed_precision='bfloat16') is deprecated; use precision='bfloat16'",
+                      DeprecationWarning, stacklevel=4)
+        if precision not in (None, "auto", "bfloat16"):
+            raise ValueError(f"mixed_precision='bfloat16' contradicts precision={precision!r}; give precision only")
+        return "bfloat16"
+    return "auto" if precision is None else precision
+
+
 def compile_model(model, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                  mixed_precision: str | None = None) -> None:
-    if mixed_precision not in (None, "bfloat16"):
-        raise ValueError(f"mixed_precision must be None or 'bfloat16', got {mixed_precision!r}")
+                  precision: str = "auto") -> CompiledSetup:
+    """Set ``model.optimizer`` and ``model.compiled`` (the Trainer resolves the precision on its device)."""
     if isinstance(metrics, (str, dict)) or (metrics is not None and not isinstance(metrics, (list, tuple))):
         metrics = [metrics]
     model.optimizer = optimizers.get(optimizer)
-    model.compiled = CompiledSetup(losses.get(loss) if loss is not None else None, list(metrics or []),
-                                   mixed_precision)
+    model.compiled = CompiledSetup(losses.get(loss) if loss is not None else None, list(metrics or []), precision)
+    return model.compiled
 
 
 def compile_from_config(model, config: dict[str, Any]) -> None:
-    """Re-compile a loaded model from its saved settings."""
-    compile_model(model, optimizers.get(config["optimizer"]),
-                  losses.get(config["loss"]) if config.get("loss") else None, config.get("metrics"),
-                  config.get("mixed_precision"))
+    """Re-compile a loaded model from its saved settings (files from before ``precision`` say
+    ``mixed_precision``)."""
+    precision = config.get("precision") or ("bfloat16" if config.get("mixed_precision") == "bfloat16" else "auto")
+    model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]) if config.get("loss") else None,
+                  config.get("metrics"), precision=precision)

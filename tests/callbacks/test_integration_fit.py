@@ -4,7 +4,7 @@ import csv
 import numpy as np
 import pytest
 
-pytest.importorskip("convlens.training.engine")
+
 
 from convlens.callbacks import (CSVLogger, EarlyStopping, LambdaCallback, LearningRateScheduler,  # noqa: E402
                                 ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 
 from convlens.callbacks import ModelCheckpoint
@@ -84,3 +85,17 @@ def test_unknown_template_field_is_a_clear_error(tmp_path):
 def test_bad_save_freq(freq):
     with pytest.raises(ValueError, match="save_freq"):
         ModelCheckpoint("x", save_freq=freq)
+
+
+def test_non_finite_weights_are_never_written(tmp_path):
+    """A NaN batch must not overwrite the last good checkpoint (save_freq=1 saves after every batch)."""
+    model = FakeModel()
+    path = tmp_path / "last.weights"
+    checkpoint = ModelCheckpoint(str(path), save_weights_only=True, save_freq=1)
+    replay([checkpoint], model, [{"loss": 1.0}], steps=1)
+    assert path.read_text() == "weights 0.0"
+    model.weights = [np.array([np.nan, 1.0])]
+    checkpoint.set_model(model)
+    with pytest.warns(RuntimeWarning, match="NaN or infinite"):
+        checkpoint.on_train_batch_end(0, {"loss": float("nan")})
+    assert path.read_text() == "weights 0.0"

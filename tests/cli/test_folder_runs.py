@@ -50,8 +50,10 @@ def test_folder_training_saves_the_model_and_tests_on_a_held_out_split(tmp_path,
     assert len(record["test_files"]) == 6 and {f.split("/")[0] for f in record["test_files"]} == {
         "top", "middle", "bottom"}
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["test_samples"] == 6 and metrics["test_split"] == "held-out test split"
+    assert metrics["test_samples"] == 6 and metrics["test_set"] == "held-out test split"
     assert "6 images of the held-out test split" in capsys.readouterr().out
+    run = json.loads((out / "run.json").read_text())
+    assert (run["dataset"], run["train_samples"], run["test_samples"], run["epochs"]) == (str(root), 18, 6, 3)
 
     assert main(["evaluate", str(out)]) == 0  # no --dataset: the recorded folder, its held-out test files
     evaluated = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
@@ -70,7 +72,7 @@ def test_without_a_test_split_the_report_says_it_is_the_validation_split(tmp_pat
     root, model = folder
     code, out = _train(tmp_path, root, model, "--test-split", "0")
     assert code == 0
-    assert "validation split" in json.loads((out / "metrics.json").read_text())["test_split"]
+    assert "validation split" in json.loads((out / "metrics.json").read_text())["test_set"]
     assert "images of the validation split (it also chose the best epoch" in capsys.readouterr().out
 
 

@@ -18,7 +18,7 @@ def test_writes_report_html_in_the_run_folder(tmp_path, capsys):
     assert capsys.readouterr().out.strip() == f"wrote {report}"
     page = report.read_text()
     assert "<title>My run</title>" in page
-    assert "0.9300" in page and "data:image/png;base64," in page
+    assert "93.00%" in page and "data:image/png;base64," in page
 
 
 def test_missing_run_folder_is_an_error_not_a_traceback(tmp_path, capsys):

@@ -8,8 +8,8 @@ import torch
 
 from convlens.cli.main import main
 from convlens.export import export_model, real_samples
-from convlens.layers import Conv2D, Dense, Flatten, MaxPooling2D
-from convlens.models import Sequential
+from convlens.layers import Concatenate, Conv2D, Dense, Flatten, Input, MaxPooling2D
+from convlens.models import Model, Sequential
 from convlens.zoo import create_model
 from convlens.saving.onnx import ExportMismatchError, read_metadata, session
 
@@ -54,10 +54,12 @@ def test_channels_last_dynamic_batch_and_metadata(exported):
     assert meta["input_shape"] == [None, 28, 28, 1] and meta["output_activation"] == "softmax"
 
 
-def test_rgb_model_export(tmp_path):
+def test_functional_rgb_model_with_branches_export(tmp_path):
     torch.manual_seed(1)
-    model = Sequential([Conv2D(6, 3, activation="relu", input_shape=(20, 24, 3)), MaxPooling2D(2), Flatten(),
-                        Dense(4, activation="softmax")])
+    image = Input((20, 24, 3))
+    left = MaxPooling2D(2)(Conv2D(4, 3, padding="same", activation="relu")(image))
+    right = MaxPooling2D(2)(Conv2D(2, 5, padding="same", activation="relu")(image))
+    model = Model(image, Dense(4, activation="softmax")(Flatten()(Concatenate()([left, right]))))
     report = export_model(model, tmp_path / "rgb.onnx", verbose=False)
     assert report.ok and report.real_samples == 64
     x = np.random.default_rng(0).random((7, 20, 24, 3), dtype=np.float32)

@@ -2,7 +2,6 @@
 import numpy as np
 import pytest
 import torch
-import torch.nn.functional as F
 
 from convlens import layers as L
 from convlens.arithmetic import ShapeError

@@ -119,3 +119,24 @@ def test_clear_errors():
         metrics.AUC(multi_label=True)
     with pytest.raises(ValueError, match="unknown metric"):
         metrics.resolve("f1_scorez", "binary")
+
+
+def test_metric_objects_survive_save_and_load(tmp_path):
+    from convlens.models import load_model
+    x = rng.normal(size=(32, 3)).astype("float32")
+    model = Sequential([Dense(1, activation="sigmoid", input_shape=(3,))])
+    model.compile("adam", "binary_crossentropy", metrics=[metrics.AUC(), metrics.Precision(), "acc"])
+    model.fit(x, BINARY[:32], epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = load_model(tmp_path / "m.keras")
+    got = loaded.evaluate(x, BINARY[:32], verbose=0, return_dict=True)
+    assert got == pytest.approx(model.evaluate(x, BINARY[:32], verbose=0, return_dict=True))
+    assert set(got) == {"loss", "auc", "precision", "acc"}
+
+
+@pytest.mark.parametrize("metric", [metrics.AUC(num_thresholds=50, curve="PR", name="pr_auc"),
+                                    metrics.Precision(thresholds=0.3, name="prec"),
+                                    metrics.TopKCategoricalAccuracy(k=2, name="top2"), metrics.BinaryAccuracy()])
+def test_serialize_round_trip_keeps_arguments_and_name(metric):
+    again = metrics.resolve(metrics.serialize(metric), "binary")
+    assert type(again) is type(metric) and again.get_config() == metric.get_config()

@@ -56,3 +56,31 @@ def test_saving_a_subclassed_model_config_says_so(tmp_path):
     model.build((None, 8, 8, 1))
     with pytest.raises(NotImplementedError, match="save_weights"):
         model.save(tmp_path / "net.keras")
+
+
+def test_custom_model_with_train_step_over_a_functional_graph():
+    calls = []
+
+    class CustomModel(convlens.Model):
+        def train_step(self, batch):
+            calls.append(1)
+            return super().train_step(batch)
+
+    x = layers.Input(shape=(4,))
+    model = CustomModel(x, layers.Dense(2, activation="softmax")(x))
+    assert isinstance(model, CustomModel) and isinstance(model, convlens.models.Functional)
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    model.fit(np.zeros((8, 4), "float32"), np.zeros(8, "int64"), batch_size=4, verbose=0)
+    assert len(calls) == 2
+
+
+def test_wrapped_logits_module_predicts_probabilities_and_learns():
+    torch.manual_seed(0)
+    net = torch.nn.Linear(2, 2)
+    model = convlens.models.Model.wrap(net, input_shape=(2,), from_logits=True)
+    x = np.random.default_rng(0).normal(size=(64, 2)).astype("float32")
+    y = (x[:, 0] > 0).astype("int64")
+    model.compile(convlens.optimizers.Adam(0.05), "sparse_categorical_crossentropy", ["accuracy"])
+    history = model.fit(x, y, epochs=30, batch_size=16, verbose=0)
+    np.testing.assert_allclose(model.predict(x, verbose=0).sum(axis=1), 1, atol=1e-5)
+    assert history.history["accuracy"][-1] > 0.9

@@ -77,15 +77,24 @@ def test_every_section_opens_with_a_sentence_in_the_notes_words(full_report):
         assert word in text
 
 
-def test_header_has_no_absolute_path_and_integers_stay_integers(tmp_path, test_samples, make_cnn):
+def test_header_path_integers_and_what_convlens_train_records(tmp_path, test_samples, make_cnn):
+    import json
+
     x, y = test_samples
-    page = write_report(tmp_path, make_cnn(), x_test=x, y_test=y,
-                        metrics={"test_loss": 0.5, "test_accuracy": 0.75, "test_samples": 1000.0}).read_text()
+    (tmp_path / "dataset.json").write_text(json.dumps({  # as `convlens train` writes it
+        "dataset": "/home/someone/photos", "kind": "folder", "seed": 3, "image_size": [12, 12],
+        "splits": {"train": 30, "validation": 5, "test": 1000}, "test_files": ["a.png"]}))
+    page = write_report(tmp_path, make_cnn(), x_test=x, y_test=y, metrics={
+        "test_loss": 0.5, "test_accuracy": 0.75, "test_samples": 1000.0, "test_split": "held-out test split"}
+    ).read_text()
     header = re.search(r"<header>(.*?)</header>", page).group(1)
     assert str(tmp_path.parent) not in header and tmp_path.name in header
-    assert str(tmp_path.parent) not in page
-    assert "1000.0000" not in page and "on 1,000 images of the test set" in page
+    assert str(tmp_path.parent) not in page and "/home/someone" not in page
+    assert "1000.0000" not in page and "Test accuracy: 75.00% on 1,000 images of the held-out test split" in page
     assert "use the 40 test images stored in the run folder (of the 1,000 tested)" in page
+    run = re.search(r'<section id="run">(.*?)</section>', page).group(1)
+    assert "<th>dataset</th><td>photos</td>" in run
+    assert "<th>seed</th><td>3</td>" in run and "<th>training images</th><td>30</td>" in run
 
 
 def test_history_with_na_cells_is_drawn(tmp_path):

@@ -4,6 +4,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -69,13 +70,16 @@ class Server:
 def start_server(args: list[str]) -> Server:
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    log = tempfile.TemporaryFile()
     process = subprocess.Popen([sys.executable, "-m", "convlens.cli.main", "serve", *args, "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+                               stdout=log, stderr=subprocess.STDOUT, env=env)
+    process.log = log
     server = Server(process, port)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"convlens serve exited: {process.stdout.read().decode()}")
+            log.seek(0)
+            raise RuntimeError(f"convlens serve exited: {log.read().decode()}")
         try:
             if server.request("/healthz")[0] == 200:
                 return server
@@ -89,11 +93,17 @@ def start_server(args: list[str]) -> Server:
 def server(run_dir):
     server = start_server([str(run_dir)])
     yield server
+    stop_server(server)
+
+
+def stop_server(server: Server) -> None:
     server.process.terminate()
     try:
         server.process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait(timeout=20)
+    server.process.log.close()
 
 
 @pytest.fixture(scope="session")

@@ -98,6 +98,16 @@ def test_draw_a_digit_and_see_every_layer(browser, server, model, tmp_path):
     assert not page.locator(".layer[data-layer='input']").is_visible()
     page.locator("#visibility input[data-layer='input']").check()
 
+    before = len(requests)
+    page.locator("#naive").check()
+    page.wait_for_function("document.querySelector('#stages .stage.used div').textContent === 'naive 28×28'",
+                           timeout=60_000)
+    assert len(requests) > before
+
+    page.locator("#naive").uncheck()  # back to MNIST-style for the unit and the screenshot
+    page.wait_for_function("document.querySelector('#stages .stage.used div').textContent === 'centred 28×28'",
+                           timeout=60_000)
+    page.wait_for_load_state("networkidle")
     tile = page.locator(".layer[data-layer='conv2d_2'] canvas.tile").nth(2)
     box = tile.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.35)
@@ -108,12 +118,6 @@ def test_draw_a_digit_and_see_every_layer(browser, server, model, tmp_path):
         const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
         let n = 0; for (let i = 3; i < d.length; i += 4) n += d[i] > 0; return n; }""")
     assert outlined > 0  # the unit's receptive field is outlined on the input
-
-    before = len(requests)
-    page.locator("#naive").check()
-    page.wait_for_function("document.querySelector('#stages .stage.used div').textContent === 'naive 28×28'",
-                           timeout=60_000)
-    assert len(requests) > before
 
     shot = tmp_path / "live_page.png"  # for a person to look at: pytest --basetemp=... keeps it
     page.screenshot(path=str(shot), full_page=True)
@@ -126,18 +130,21 @@ def test_draw_a_digit_and_see_every_layer(browser, server, model, tmp_path):
     page.close()
 
 
-def test_an_rgb_model_gets_an_image_file_input(browser, tmp_path):
+def test_a_functional_rgb_model_gets_a_file_input_and_one_panel_group_per_branch(browser, tmp_path):
     import numpy as np
     import torch
     from PIL import Image
 
-    from convlens.layers import Conv2D, Dense, Flatten, MaxPooling2D
-    from convlens.models import Sequential
-    from tests.serve.conftest import start_server
+    from convlens.layers import Concatenate, Conv2D, Dense, Flatten, Input, MaxPooling2D
+    from convlens.models import Model
+    from tests.serve.conftest import start_server, stop_server
 
     torch.manual_seed(0)
-    model = Sequential([Conv2D(4, 3, activation="relu", input_shape=(16, 16, 3)), MaxPooling2D(2), Flatten(),
-                        Dense(3, activation="softmax")], name="rgb")
+    image = Input((16, 16, 3))
+    left = MaxPooling2D(2)(Conv2D(4, 3, padding="same", activation="relu")(image))
+    right = MaxPooling2D(2)(Conv2D(2, 5, padding="same", activation="relu")(image))
+    merged = Conv2D(3, 3, activation="relu")(Concatenate()([left, right]))
+    model = Model(image, Dense(3, activation="softmax")(Flatten()(merged)), name="two_branches")
     model.class_names = ["red", "green", "blue"]
     model.save(tmp_path / "model.convlens")
     photo = tmp_path / "photo.png"
@@ -147,17 +154,28 @@ def test_an_rgb_model_gets_an_image_file_input(browser, tmp_path):
         page = browser.new_page(viewport={"width": 1200, "height": 900}, bypass_csp=True)
         errors = []
         page.on("pageerror", lambda err: errors.append(str(err)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
         page.goto(server.url + "/", wait_until="load")
         page.wait_for_selector(".layer[data-layer='dense_1']", timeout=60_000)
         assert not page.locator("#pad").is_visible()
         assert page.locator("#draw-title").inner_text() == "Choose an image file"
+        groups = page.locator("#layers .group")
+        assert groups.count() == 3  # two branches from the input, then what follows the merge
+        titles = page.locator("#layers .group .grouptitle").all_inner_texts()
+        assert titles[0].endswith("from the input") and titles[1].endswith("from the input")
+        first_branch = groups.nth(0).locator(".layer").evaluate_all("els => els.map(e => e.dataset.layer)")
+        assert len(first_branch) == 2 and first_branch[1].startswith("max_pooling2d")
         page.locator("#file").set_input_files(str(photo))
         page.wait_for_function("document.getElementById('guess1').textContent !== '–'", timeout=60_000)
         assert page.locator(".layer[data-layer='input'] canvas.tile").count() == 3
-        assert page.locator(".layer[data-layer='conv2d_1'] canvas.tile").count() == 4
+        for row in model.summary_rows():
+            if row.type in ("Conv2D", "MaxPooling2D", "Concatenate"):
+                tiles = page.locator(f".layer[data-layer='{row.name}'] canvas.tile").count()
+                assert tiles == row.output_shape[-1], row.name
         assert page.locator("#guess1").inner_text() in model.class_names
+        page.screenshot(path=str(tmp_path / "branches.png"), full_page=True)
+        print(f"screenshot: {tmp_path / 'branches.png'}")
         assert errors == []
         page.close()
     finally:
-        server.process.terminate()
-        server.process.wait(timeout=20)
+        stop_server(server)

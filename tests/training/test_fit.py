@@ -166,31 +166,37 @@ def test_missing_channel_axis_hint():
         create_model("notes_mnist_cnn").fit(np.zeros((4, 28, 28, 1)), np.zeros(4, "int64"))
 
 
-def test_nan_loss_stops_cleanly_and_keeps_last_good_checkpoint(tmp_path):
+def test_nan_loss_stops_before_the_bad_update_and_resets_the_optimizer(tmp_path):
     set_random_seed(0)
     x = np.random.default_rng(0).normal(size=(64, 4)).astype("float32") * 1e3
     y = np.random.default_rng(1).normal(size=(64, 1)).astype("float32") * 1e3
     model = Sequential([Dense(16, activation="relu", input_shape=(4,)), Dense(1)])
-    model.compile(optimizers.SGD(learning_rate=1e-9), "mse")
+    model.compile(optimizers.SGD(learning_rate=1e-9, momentum=0.9), "mse")
     path = tmp_path / "last.weights.h5"
     model.fit(x, y, epochs=1, verbose=0, callbacks=[ModelCheckpoint(str(path), save_weights_only=True)])
     good = model.get_weights()
     model.optimizer.learning_rate = 1e6  # diverges to inf/NaN within the epoch
-    with pytest.warns(RuntimeWarning, match="loss became"):
-        history = model.fit(x, y, epochs=3, verbose=0,
-                            callbacks=[ModelCheckpoint(str(path), save_weights_only=True)])
+    with pytest.warns(RuntimeWarning, match="became NaN or infinite.*optimizer state was reset"):
+        history = model.fit(x, y, epochs=3, verbose=0, shuffle=False,
+                            callbacks=[ModelCheckpoint(str(path), save_weights_only=True, save_freq=1)])
     assert history.history == {} or len(history.history["loss"]) == 0
-    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), good))
+    assert model.stop_training
+    assert all(np.isfinite(w).all() for w in model.get_weights())  # the bad update was never applied
+    assert model.optimizer.torch_optimizer.state_dict()["state"] == {}  # no momentum from the diverged steps
     restored = Sequential([Dense(16, activation="relu", input_shape=(4,)), Dense(1)])
     restored.load_weights(path)
     assert all(np.isfinite(w).all() for w in restored.get_weights())
+    model.set_weights(good)
+    model.optimizer.learning_rate = 1e-9
+    again = model.fit(x, y, epochs=1, verbose=0)  # the next fit trains: no diverged momentum left
+    assert np.isfinite(again.history["loss"][0])
 
 
 def test_uint8_stays_uint8_until_the_batch():
     from convlens.training.data import ArrayData
     data = ArrayData(np.zeros((10, 28, 28, 1), "uint8"), np.zeros(10))
     assert data.x.dtype == torch.uint8
-    xb, _, _ = next(data.batches(4))
+    (xb, _, _), rows = next(data.batches(4))
     assert xb.dtype == torch.float32
 
 

@@ -140,3 +140,15 @@ def test_from_tensor_slices_round_trip():
     batches = list(ds.as_numpy_iterator())
     np.testing.assert_array_equal(np.concatenate([b[0] for b in batches]), x)
     assert ds.cardinality() == 2 and ds.repeat().cardinality() == -2
+
+
+def test_iterated_tensors_work_with_numpy_functions_and_fit_reads_plain_tensors(make_folder):
+    root = make_folder({"a": 2, "b": 2})
+    ds = image_dataset_from_directory(root, image_size=(4, 4), shuffle=False, verbose=False).map(
+        lambda x, y: (x / 255.0, y))
+    images, labels = next(iter(ds))
+    first = images[0]
+    assert np.min(first) >= 0 and np.max(first) <= 1 and np.argmax(labels) == 2
+    assert isinstance(first.numpy(), np.ndarray)
+    x, _ = ds[0]
+    assert type(x) is torch.Tensor

@@ -12,6 +12,7 @@ import pytest  # noqa: E402
 from convlens import applications  # noqa: E402
 from convlens.layers import BatchNormalization, Conv2D, Dense, Flatten, MaxPooling2D  # noqa: E402
 from convlens.models import Sequential  # noqa: E402
+from convlens.saving import deserialize  # noqa: E402
 from convlens.saving.keras_h5 import (is_keras_file, keras_sequential_config, read_keras_weights,  # noqa: E402
                                       refuse_code)
 
@@ -61,7 +62,8 @@ def test_keras_files_give_the_same_outputs(files, name):
 @pytest.mark.parametrize("name", ["net.keras", "net.h5"])
 def test_keras_config_rebuilds_the_sequential(files, name):
     folder, x, expected = files
-    model = Sequential.from_config(keras_sequential_config(folder / name))
+    # what convlens.saving.load_model would do for a Keras file: the registry rebuilds the converted config
+    model = deserialize({"class_name": "Sequential", "config": keras_sequential_config(folder / name)})
     read_keras_weights(folder / name, model)
     assert [type(layer).__name__ for layer in model.layers][:3] == ["Conv2D", "BatchNormalization", "MaxPooling2D"]
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
@@ -108,3 +110,15 @@ def test_counts_equal_keras_applications_with_a_small_head(name):
     kwargs = {"input_shape": (32, 32, 3), "classes": 10}
     assert getattr(applications, name)(**kwargs).count_params() == \
         getattr(keras.applications, name)(weights=None, **kwargs).count_params()
+
+
+def test_the_notes_load_weights_line_and_load_model_read_keras_files(files):
+    """`model.load_weights('model.weights.best.hdf5')` on a file real Keras wrote, and load_model on a .keras file."""
+    from convlens.models import load_model
+    folder, x, expected = files
+    (folder / "model.weights.best.hdf5").write_bytes((folder / "net.weights.h5").read_bytes())
+    model = convlens_net()
+    model.load_weights(folder / "model.weights.best.hdf5")
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(load_model(folder / "net.keras").predict(x, verbose=0), expected, rtol=1e-4,
+                               atol=1e-5)

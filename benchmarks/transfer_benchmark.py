@@ -1,0 +1,131 @@
+"""What transfer learning buys: a LeNet-5 base pretrained on Fashion-MNIST, transferred to the MNIST sample with only
+100 and 500 labelled digits, against the same network trained from scratch on the same digits.
+
+For each labelled-set size, three runs with the same seed and the same number of epochs in total:
+
+* ``transfer, frozen``: the pretrained base (``include_top=False``, ``trainable=False``, called with
+  ``training=False``) and a new Dense head, trained for ``--epochs`` epochs;
+* ``transfer + fine-tune``: the frozen run, then its top ``--unfreeze`` layers fine-tuned at a low learning rate for
+  ``--fine-tune-epochs`` more epochs;
+* ``from scratch``: LeNet-5 from random weights for ``--epochs + --fine-tune-epochs`` epochs.
+
+Prints the CPU and threads first, then test accuracy on the sample's 1,000 test digits and wall time per run.
+
+Run: ``python benchmarks/transfer_benchmark.py [--pretrain-limit 6000] [--pretrain-epochs 1] [--epochs 10]
+[--fine-tune-epochs 5] [--sizes 100 500] [--seed 0] [--threads T]``
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+import warnings
+
+import numpy as np
+import torch
+
+from convlens import applications, optimizers
+from convlens.datasets import fashion_mnist, mnist_sample
+from convlens.utils import set_random_seed
+from convlens.zoo import WeightsNote
+from convlens.zoo.transfer import pretrain, unfreeze_top, with_new_head
+
+MODEL = "lenet5"
+KWARGS = {"c1_padding": "same"}  # 28×28 digits at full size
+LOSS = "sparse_categorical_crossentropy"
+
+
+def cpu_line() -> str:
+    model, flags = platform.processor() or "unknown CPU", []
+    try:
+        with open("/proc/cpuinfo") as handle:
+            info = handle.read()
+        model = next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name"))
+        have = set(next(line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")))
+        flags = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_tile", "fma") if f in have]
+    except (OSError, StopIteration):
+        pass
+    return f"CPU: {model}; flags: {' '.join(flags) or 'n/a'}; torch {torch.__version__}, " \
+           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores visible"
+
+
+def grey(x: np.ndarray) -> np.ndarray:
+    return (x.astype(np.float32) / 255)[..., None]
+
+
+def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
+    return float(model.evaluate(x, y, batch_size=500, verbose=0)[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pretrain-limit", type=int, default=6000, help="Fashion-MNIST training images for the base")
+    parser.add_argument("--pretrain-epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=10, help="epochs of the frozen-base run")
+    parser.add_argument("--fine-tune-epochs", type=int, default=5)
+    parser.add_argument("--unfreeze", type=int, default=2, help="top weighted layers of the base to fine-tune")
+    parser.add_argument("--sizes", type=int, nargs="+", default=(100, 500), help="labelled MNIST digits")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    print(cpu_line())
+
+    home = tempfile.mkdtemp(prefix="convlens-transfer-")  # the base is cached here, not in the user's home
+    os.environ["CONVLENS_HOME"] = home  # where applications.LeNet5(weights="fashion_mnist") looks
+    (fx, fy), (fx_test, fy_test) = fashion_mnist.load_data()
+    set_random_seed(args.seed)
+    start = time.perf_counter()
+    card = pretrain(MODEL, (grey(fx[:args.pretrain_limit]), fy[:args.pretrain_limit].astype(np.int64)),
+                    (grey(fx_test), fy_test.astype(np.int64)), dataset="fashion_mnist", epochs=args.pretrain_epochs,
+                    batch_size=128, seed=args.seed, home=home, verbose=0, **KWARGS)
+    print(f"Base: {MODEL} pretrained on {card['train_samples']} Fashion-MNIST images for {card['epochs']} epoch(s): "
+          f"test accuracy {card['test_accuracy']:.2%}, {time.perf_counter() - start:.1f} s, sha256 "
+          f"{card['sha256'][:12]}…")
+
+    (mx, my), (mx_test, my_test) = mnist_sample.load_data(seed=args.seed)
+    x_test, y_test = grey(mx_test), my_test.astype(np.int64)
+    order = np.random.default_rng(args.seed).permutation(len(my))
+    rows = []
+    for n in args.sizes:
+        x, y = grey(mx[order[:n]]), my[order[:n]].astype(np.int64)
+        fit = dict(batch_size=args.batch_size, verbose=0)
+
+        set_random_seed(args.seed)
+        start = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", WeightsNote)  # the dropped head is expected
+            base = applications.LeNet5(include_top=False, weights="fashion_mnist", input_shape=(28, 28, 1), **KWARGS)
+        model = with_new_head(base, classes=10)
+        model.compile(optimizers.Adam(1e-3), LOSS, metrics=["accuracy"])
+        model.fit(x, y, epochs=args.epochs, **fit)
+        frozen_seconds = time.perf_counter() - start
+        rows.append((n, "transfer, frozen base", accuracy(model, x_test, y_test), frozen_seconds, args.epochs))
+        start = time.perf_counter()
+        unfreeze_top(base, args.unfreeze)
+        model.compile(optimizers.Adam(1e-4), LOSS, metrics=["accuracy"])
+        model.fit(x, y, epochs=args.fine_tune_epochs, **fit)
+        rows.append((n, "transfer + fine-tune", accuracy(model, x_test, y_test),
+                     frozen_seconds + time.perf_counter() - start, args.epochs + args.fine_tune_epochs))
+
+        set_random_seed(args.seed)
+        start = time.perf_counter()
+        scratch = applications.LeNet5(input_shape=(28, 28, 1), classes=10, **KWARGS)
+        scratch.compile(optimizers.Adam(1e-3), LOSS, metrics=["accuracy"])
+        scratch.fit(x, y, epochs=args.epochs + args.fine_tune_epochs, **fit)
+        rows.append((n, "from scratch", accuracy(scratch, x_test, y_test), time.perf_counter() - start,
+                     args.epochs + args.fine_tune_epochs))
+
+    print(f"\nMNIST sample, {len(y_test)} test digits; LeNet-5 (c1 'same'), Adam, batch {args.batch_size}, "
+          f"seed {args.seed}")
+    print(f"{'labelled':>8}  {'method':<22} {'epochs':>6}  {'test acc':>8}  {'wall s':>7}")
+    for n, method, acc, seconds, epochs in rows:
+        print(f"{n:>8}  {method:<22} {epochs:>6}  {acc:>8.2%}  {seconds:>7.1f}")
+
+
+if __name__ == "__main__":
+    main()
