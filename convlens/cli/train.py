@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help=f"a registered model ({model_names()}) or a .py file defining "
                              f"build_model(input_shape, num_classes)")
     parser.add_argument("--epochs", type=positive_int, default=None,
-                        help="passes over the training data (default 10; with --recipe, the recipe's)")
+                        help="passes over the training data; with --recipe, the recipe's own (default: 10)")
     add_common_arguments(parser)
     parser.set_defaults(batch_size=None)  # 128, or the recipe's
     parser.add_argument("--recipe", choices=("fast",), default=None,
