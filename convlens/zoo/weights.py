@@ -143,7 +143,7 @@ def transfer_weights(model: Any, arrays: dict[str, Any]) -> list[str]:
     current = _by_layer(named_weight_arrays(model))
     source = _by_layer(dict(arrays))
     order = list(current)
-    dropped = [repr(name) for name in source if name not in current]
+    dropped = [repr(name) for name in sorted(source) if name not in current]  # the file's order is not kept
     notes = [f"dropped the file's {', '.join(dropped)}: not in this model (a head under include_top=False?)"] \
         if dropped else []
     final: dict[str, Any] = {}
