@@ -1,19 +1,6 @@
 """Open the report in a real headless Chromium (Debian `chromium`, driven by the `playwright` package)."""
-import os
-import shutil
-
 import pytest
 
-CHROMIUM = os.environ.get("CONVLENS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 SECTIONS = [
     "Run settings",
     "Model summary",
@@ -25,18 +12,6 @@ SECTIONS = [
     "Feature maps",
     "Grad-CAM",
 ]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    if not os.path.isfile(CHROMIUM):
-        pytest.skip(f"no chromium executable at {CHROMIUM} (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as play:
-        # Offline: never let the page or the browser reach the network.
-        browser = play.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_report_loads_without_errors_and_shows_every_section(browser, full_report, tmp_path):

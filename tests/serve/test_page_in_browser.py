@@ -1,25 +1,8 @@
 """The live page in a real headless Chromium (Debian `chromium`, driven by `playwright`): draw a digit with the mouse,
 watch the guesses and every layer, toggle layers, hover a unit — and nothing leaves 127.0.0.1."""
-import os
-import shutil
-
 import pytest
 
-CHROMIUM = os.environ.get("CONVLENS_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SEVEN = [(80, 60), (200, 60), (150, 150), (120, 240)]  # canvas coordinates of a "7", one stroke
-
-
-@pytest.fixture(scope="module")
-def browser():
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    if not os.path.isfile(CHROMIUM):
-        pytest.skip(f"no chromium executable at {CHROMIUM} (apt-get install -y chromium)")
-    with sync_api.sync_playwright() as play:
-        browser = play.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def test_draw_a_digit_and_see_every_layer(browser, server, model, tmp_path):
