@@ -3,7 +3,8 @@
 Three formats:
 
 * Keras 3 ``.weights.h5``: ``layers/<class-based name>/vars/<i>``, where the name is the layer's class in
-  snake case with a per-class counter (``conv2d``, ``conv2d_1``, ``dense``) in the model's layer order;
+  snake case with a per-class counter (``conv2d``, ``conv2d_1``, ``dense``) in the model's layer order (a nested
+  model's layers under ``layers/functional/layers/…``);
 * Keras 3 ``.keras``: a zip holding ``config.json`` and ``model.weights.h5`` (the config is read as JSON; a
   ``Lambda`` layer, which would carry code, is refused by name);
 * legacy Keras 2 HDF5 (``model.save_weights('w.h5')`` or ``model.save('m.h5')``): ``layer_names`` and, per layer,
@@ -98,31 +99,120 @@ def read_keras_config(path: str | os.PathLike) -> dict[str, Any]:
     return config
 
 
-def keras_sequential_config(path: str | os.PathLike) -> dict[str, Any]:
-    """A Keras ``Sequential`` config (from a ``.keras`` or legacy ``.h5`` file) as the config
-    ``convlens.Sequential.from_config`` takes: ``{"name", "input_shape", "layers": [{class_name, config}]}``.
+def keras_model_config(path: str | os.PathLike) -> dict[str, Any]:
+    """The model in a ``.keras`` or legacy ``.h5`` file as the entry ``convlens.saving.deserialize`` rebuilds:
+    ``{"class_name": "Sequential" | "Functional", "config": …}`` in convlens's own config format.
 
-    Keras-only keys (initializers, dtype policies, constraints) are dropped; the weights come from the file.
+    Keras ``Sequential`` and functional models (``keras.Model(inputs, outputs)``, nested models included) are
+    translated; Keras-only keys (initializers, dtype policies, constraints) are dropped, since the weights come
+    from the file. Example: ``deserialize(keras_model_config("resnet.keras"))``.
     """
-    config = read_keras_config(path)
-    if config.get("class_name") != "Sequential":
-        raise ValueError(f"{path}: only Keras Sequential models can be rebuilt from their config so far "
-                         f"(this is a {config.get('class_name')}); build the convlens model and call load_weights()")
+    return _model_entry(read_keras_config(path), path)
+
+
+def _model_entry(entry: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
+    cls, config = entry.get("class_name"), entry.get("config") or {}
+    if cls == "Sequential":
+        return {"class_name": "Sequential", "config": _sequential_config(config, path)}
+    if cls in ("Functional", "Model") and "layers" in config:
+        return {"class_name": "Functional", "config": _functional_config(config, path)}
+    raise ValueError(f"{path}: a Keras {cls} has no layer graph in its config (a subclassed model); build the "
+                     f"convlens model and call load_weights()")
+
+
+def _sequential_config(config: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
     input_shape, layers = None, []
-    for entry in config["config"]["layers"]:
-        cls, cfg = entry["class_name"], dict(entry["config"])
-        if cls == "InputLayer":
-            input_shape = list((cfg.get("batch_shape") or cfg.get("batch_input_shape"))[1:])
+    for entry in config["layers"]:
+        if entry["class_name"] == "InputLayer":
+            input_shape = list(_batch_shape(entry["config"])[1:])
             continue
-        if cfg.get("data_format") not in (None, "channels_last"):
-            raise ValueError(f"{path}: layer {cfg.get('name')!r} uses data_format={cfg['data_format']!r}; convlens "
-                             f"models are channels-last")
-        if "batch_shape" in cfg:
-            input_shape = list(cfg.pop("batch_shape")[1:])
-        cfg = {k: v for k, v in cfg.items() if k not in _DROPPED_KEYS and not k.endswith("_initializer")
-               and not k.endswith("_regularizer") and k != "data_format"}
-        layers.append({"class_name": cls, "config": _convlens_arguments(cls, cfg, path)})
-    return {"name": config["config"].get("name"), "input_shape": input_shape, "layers": layers}
+        cfg = entry.get("config") or {}
+        if "batch_shape" in cfg or "batch_input_shape" in cfg:
+            input_shape = list(_batch_shape(cfg)[1:])
+        layers.append(_layer_entry(entry, path))
+    return {"name": config.get("name"), "trainable": config.get("trainable", True), "input_shape": input_shape,
+            "layers": layers}
+
+
+def _functional_config(config: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
+    """Keras's functional config (Keras 3 ``__keras_tensor__`` nodes or Keras 2 ``[name, node, index, kwargs]``
+    lists) as ``Functional.graph_from_config`` reads it."""
+    layers = []
+    for entry in config["layers"]:
+        name = entry.get("name") or (entry.get("config") or {}).get("name")
+        nodes = [] if entry["class_name"] == "InputLayer" else \
+            [_node(node, name, path) for node in entry.get("inbound_nodes", [])]
+        layers.append({**_layer_entry(entry, path), "name": name, "inbound_nodes": nodes})
+    inputs, multi_input = _endpoints(config["input_layers"], "input_layers", path)
+    outputs, multi_output = _endpoints(config["output_layers"], "output_layers", path)
+    return {"name": config.get("name"), "trainable": config.get("trainable", True), "layers": layers,
+            "input_layers": inputs, "output_layers": outputs, "multi_input": multi_input,
+            "multi_output": multi_output}
+
+
+def _endpoints(refs: Any, key: str, path: str | os.PathLike) -> tuple[list[list], bool]:
+    """``[name, node, index]`` (one tensor) or a list of them (several); Keras 2 wraps even one in a list."""
+    if isinstance(refs, list) and len(refs) == 3 and isinstance(refs[0], str):
+        return [list(refs)], False
+    if isinstance(refs, list) and all(isinstance(r, list) and len(r) == 3 and isinstance(r[0], str) for r in refs):
+        return [list(r) for r in refs], len(refs) > 1
+    raise ValueError(f"{path}: the model's {key} {str(refs)[:80]} are not [layer, node, tensor] references "
+                     f"(dict-structured inputs and outputs are not supported)")
+
+
+def _node(node: Any, layer: str, path: str | os.PathLike) -> dict[str, Any]:
+    """One call of a layer: which tensors it read (``multi`` for a list, as a merge layer takes) and its kwargs."""
+    if isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], …]
+        refs = [list(ref[:3]) for ref in node]
+        kwargs = dict(node[0][3]) if node and len(node[0]) > 3 else {}
+        return {"args": refs, "multi": len(refs) > 1, "kwargs": _call_kwargs(kwargs, layer, path)}
+    args = node.get("args", [])
+    if len(args) != 1:
+        raise ValueError(f"{path}: layer {layer!r} is called with {len(args)} positional arguments; convlens "
+                         f"layers take one tensor or one list of tensors")
+    multi = isinstance(args[0], list)
+    refs = [_tensor_ref(t, layer, path) for t in (args[0] if multi else [args[0]])]
+    return {"args": refs, "multi": multi, "kwargs": _call_kwargs(node.get("kwargs", {}), layer, path)}
+
+
+def _tensor_ref(tensor: Any, layer: str, path: str | os.PathLike) -> list:
+    if not (isinstance(tensor, dict) and tensor.get("class_name") == "__keras_tensor__"):
+        raise ValueError(f"{path}: layer {layer!r} is called on {str(tensor)[:60]}, not on a tensor of the graph")
+    return list(tensor["config"]["keras_history"])
+
+
+def _call_kwargs(kwargs: dict[str, Any], layer: str, path: str | os.PathLike) -> dict[str, Any]:
+    """``training=`` is kept; ``mask=None`` means nothing; anything else is refused by name."""
+    kept = {}
+    for key, value in kwargs.items():
+        if key == "training" and value in (True, False, None):
+            if value is not None:
+                kept[key] = value
+        elif not (key == "mask" and value is None):
+            raise ValueError(f"{path}: layer {layer!r} is called with {key}={str(value)[:40]}, which convlens "
+                             f"does not support")
+    return kept
+
+
+def _batch_shape(config: dict[str, Any]) -> list:
+    return config.get("batch_shape") or config["batch_input_shape"]
+
+
+def _layer_entry(entry: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
+    """One Keras layer (or nested model) entry as ``{"class_name", "config"}`` for ``deserialize``."""
+    cls, cfg = entry["class_name"], dict(entry.get("config") or {})
+    if cls in ("Sequential", "Functional", "Model"):
+        return _model_entry(entry, path)
+    if cls == "InputLayer":
+        if cfg.get("sparse") or cfg.get("ragged"):
+            raise ValueError(f"{path}: input {cfg.get('name')!r} is sparse or ragged; convlens inputs are dense")
+        return {"class_name": cls, "config": {"name": cfg.get("name"), "batch_shape": _batch_shape(cfg)}}
+    if cfg.get("data_format") not in (None, "channels_last"):
+        raise ValueError(f"{path}: layer {cfg.get('name')!r} uses data_format={cfg['data_format']!r}; convlens "
+                         f"models are channels-last")
+    cfg = {k: v for k, v in cfg.items() if k not in _DROPPED_KEYS and not k.endswith("_initializer")
+           and not k.endswith("_regularizer") and k not in ("data_format", "batch_shape", "batch_input_shape")}
+    return {"class_name": cls, "config": _convlens_arguments(cls, cfg, path)}
 
 
 def _convlens_arguments(class_name: str, config: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:
@@ -188,6 +278,15 @@ def _check(layer: Any, arrays: list[np.ndarray], where: str, path: Path) -> None
 
 
 def _load_keras3(handle: h5py.Group, model: Any, path: Path) -> None:
+    pairs = _keras3_pairs(handle, "", model, path)
+    for layer, arrays in pairs:  # set only once every layer fits: a refused file leaves the model untouched
+        if arrays:
+            layer.set_weights(arrays)
+
+
+def _keras3_pairs(group: h5py.Group, prefix: str, model: Any, path: Path) -> list[tuple[Any, list[np.ndarray]]]:
+    """``(layer, arrays)`` for every layer of ``model`` from ``<prefix>layers/<class-based name>``; a nested
+    model's layers come from its own ``layers`` group."""
     counters: dict[str, int] = {}
     pairs, used = [], set()
     for layer in model.layers:
@@ -195,25 +294,28 @@ def _load_keras3(handle: h5py.Group, model: Any, path: Path) -> None:
         number = counters.get(base, -1) + 1
         counters[base] = number
         key = base if number == 0 else f"{base}_{number}"
+        where = f"{prefix}layers/{key}"
         if not hasattr(layer, "get_weights"):
             raise ValueError(f"{path}: convlens layer {layer.name!r} ({type(layer).__name__}) has no Keras "
                              f"equivalent to read weights into")
-        arrays = _vars(handle, f"layers/{key}")
-        mine = layer.get_weights()
+        if hasattr(layer, "layers") and f"layers/{key}/layers" in group:
+            used.add(key)
+            pairs += _keras3_pairs(group[f"layers/{key}"], f"{where}/", layer, path)
+            continue
+        arrays = _vars(group, f"layers/{key}")
         if arrays is None:
-            if mine:
+            if layer.get_weights():
                 raise ValueError(f"{path} has no weights for convlens layer {layer.name!r} (looked for "
-                                 f"'layers/{key}'); is the Keras model built from the same layers?")
+                                 f"'{where}'); is the Keras model built from the same layers?")
             continue
         used.add(key)
-        _check(layer, arrays, f"'layers/{key}'", path)
+        _check(layer, arrays, f"'{where}'", path)
         pairs.append((layer, arrays))
-    extra = sorted(k for k in handle.get("layers", {}) if k not in used and _vars(handle, f"layers/{k}"))
+    extra = sorted(f"{prefix}layers/{k}" for k in group.get("layers", {}) if k not in used
+                   and (_vars(group, f"layers/{k}") or f"layers/{k}/layers" in group))
     if extra:
         raise ValueError(f"{path} has weights for layers the convlens model lacks: {', '.join(extra)}")
-    for layer, arrays in pairs:  # set only once every layer fits: a refused file leaves the model untouched
-        if arrays:
-            layer.set_weights(arrays)
+    return pairs
 
 
 def _vars(handle: h5py.Group, key: str) -> list[np.ndarray] | None:

@@ -154,12 +154,12 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
                safe_mode: bool = True):
     """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state).
 
-    Example: ``model = convlens.models.load_model("runs/main/model.convlens")``. A Keras ``.keras`` file of a
-    Sequential model is rebuilt from its config and weights (arrays only; a ``Lambda`` is refused by name).
+    Example: ``model = convlens.models.load_model("runs/main/model.convlens")``. A Keras ``.keras`` (or legacy
+    ``.h5``) file of a Sequential or functional model is rebuilt from its config and weights (arrays only; a
+    ``Lambda`` is refused by name).
     """
     if not is_convlens_file(filepath) and keras_h5.is_keras_file(filepath):
-        model = deserialize({"class_name": "Sequential", "config": keras_h5.keras_sequential_config(filepath)},
-                            custom_objects)
+        model = deserialize(keras_h5.keras_model_config(filepath), custom_objects)
         _read_keras(filepath, model)
         return model
     tensors, meta = read_file(filepath)

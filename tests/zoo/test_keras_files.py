@@ -8,13 +8,14 @@ import h5py  # noqa: E402
 import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+import torch  # noqa: E402
 
 from convlens import applications  # noqa: E402
-from convlens.layers import BatchNormalization, Conv2D, Dense, Flatten, MaxPooling2D  # noqa: E402
-from convlens.models import Sequential  # noqa: E402
+from convlens.layers import (Activation, Add, BatchNormalization, Conv2D, Dense, Flatten,  # noqa: E402
+                             GlobalAveragePooling2D, Input, MaxPooling2D)
+from convlens.models import Functional, Model, Sequential, load_model  # noqa: E402
 from convlens.saving import deserialize  # noqa: E402
-from convlens.saving.keras_h5 import (is_keras_file, keras_sequential_config, read_keras_weights,  # noqa: E402
-                                      refuse_code)
+from convlens.saving.keras_h5 import is_keras_file, keras_model_config, read_keras_weights, refuse_code  # noqa: E402
 
 
 def keras_net():
@@ -63,7 +64,9 @@ def test_keras_files_give_the_same_outputs(files, name):
 def test_keras_config_rebuilds_the_sequential(files, name):
     folder, x, expected = files
     # what convlens.saving.load_model would do for a Keras file: the registry rebuilds the converted config
-    model = deserialize({"class_name": "Sequential", "config": keras_sequential_config(folder / name)})
+    entry = keras_model_config(folder / name)
+    assert entry["class_name"] == "Sequential"
+    model = deserialize(entry)
     read_keras_weights(folder / name, model)
     assert [type(layer).__name__ for layer in model.layers][:3] == ["Conv2D", "BatchNormalization", "MaxPooling2D"]
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
@@ -114,7 +117,6 @@ def test_counts_equal_keras_applications_with_a_small_head(name):
 
 def test_the_notes_load_weights_line_and_load_model_read_keras_files(files):
     """`model.load_weights('model.weights.best.hdf5')` on a file real Keras wrote, and load_model on a .keras file."""
-    from convlens.models import load_model
     folder, x, expected = files
     (folder / "model.weights.best.hdf5").write_bytes((folder / "net.weights.h5").read_bytes())
     model = convlens_net()
@@ -122,3 +124,112 @@ def test_the_notes_load_weights_line_and_load_model_read_keras_files(files):
     np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-5)
     np.testing.assert_allclose(load_model(folder / "net.keras").predict(x, verbose=0), expected, rtol=1e-4,
                                atol=1e-5)
+
+
+# --- functional models: the graph from config.json, the weights by Keras's class-based names ------------------------
+def randomized(model, scale=0.3):
+    """Random weights (moving variances positive) so that a weight landing in the wrong layer changes the output."""
+    rng = np.random.default_rng(0)
+    model.set_weights([rng.uniform(0.5, 2, size=w.shape).astype("float32") if "variance" in w.path else
+                       (scale * rng.normal(size=w.shape)).astype("float32") for w in model.weights])
+    return model
+
+
+def keras_residual():
+    inputs = keras.Input((8, 8, 3))
+    x = keras.layers.Conv2D(4, 3, padding="same", use_bias=False)(inputs)
+    x = keras.layers.BatchNormalization()(x)
+    x = keras.layers.Activation("relu")(x)
+    y = keras.layers.Conv2D(4, 3, padding="same", activation="relu")(x)
+    shortcut = keras.layers.Conv2D(4, 1)(inputs)
+    x = keras.layers.Add()([x, y, shortcut])
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return randomized(keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x)))
+
+
+def convlens_residual():
+    inputs = Input(shape=(8, 8, 3))
+    x = Conv2D(4, 3, padding="same", use_bias=False)(inputs)
+    x = Activation("relu")(BatchNormalization()(x))
+    y = Conv2D(4, 3, padding="same", activation="relu")(x)
+    shortcut = Conv2D(4, 1)(inputs)
+    x = GlobalAveragePooling2D()(Add()([x, y, shortcut]))
+    return Model(inputs, Dense(3, activation="softmax")(x))
+
+
+@pytest.fixture(scope="module")
+def residual_files(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("residual")
+    model = keras_residual()
+    model.save_weights(folder / "res.weights.h5")
+    model.save(folder / "res.keras")
+    model.save(folder / "res.h5")  # legacy HDF5: Keras 2's [name, node, index, kwargs] inbound nodes
+    x = np.random.default_rng(1).random((4, 8, 8, 3), dtype=np.float32)
+    expected = np.asarray(model.predict(x, verbose=0))
+    assert expected.max() < 0.99  # not saturated: the comparison sees every weight
+    return folder, x, expected, [layer.name for layer in model.layers]
+
+
+@pytest.mark.parametrize("name", ["res.keras", "res.h5"])
+def test_load_model_rebuilds_a_keras_functional_residual_block(residual_files, name):
+    folder, x, expected, names = residual_files
+    model = load_model(folder / name)
+    assert isinstance(model, Functional)
+    assert [layer.name for layer in model.layers] == names
+    add = model.get_layer(names[6])
+    assert [type(t.node.layer).__name__ for t in add._inbound_nodes[0].input_tensors] == \
+        ["Activation", "Conv2D", "Conv2D"]
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["res.weights.h5", "res.keras"])
+def test_load_weights_of_a_keras_functional_model_into_the_convlens_one(residual_files, name):
+    folder, x, expected, _ = residual_files
+    model = convlens_residual()
+    model.load_weights(folder / name)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_keras_mobilenet_v2_files_load_into_convlens_mobilenet_v2(tmp_path):
+    kwargs = {"input_shape": (32, 32, 3), "alpha": 0.35, "classes": 10, "classifier_activation": None}
+    reference = randomized(keras.applications.MobileNetV2(weights=None, **kwargs), scale=0.1)
+    reference.save_weights(tmp_path / "mnv2.weights.h5")
+    reference.save(tmp_path / "mnv2.keras")
+    x = np.random.default_rng(2).random((2, 32, 32, 3), dtype=np.float32)
+    expected = np.asarray(reference.predict(x, verbose=0))
+    assert np.abs(expected).max() > 1e-3
+    model = applications.MobileNetV2(weights=tmp_path / "mnv2.weights.h5", **kwargs)
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, rtol=1e-3, atol=1e-5 * np.abs(expected).max())
+    rebuilt = load_model(tmp_path / "mnv2.keras")
+    assert len(rebuilt.layers) == len(reference.layers)
+    np.testing.assert_allclose(rebuilt.predict(x, verbose=0), expected, rtol=1e-3,
+                               atol=1e-5 * np.abs(expected).max())
+
+
+def test_load_model_rebuilds_a_nested_frozen_base_with_two_inputs(tmp_path):
+    base_input = keras.Input((8, 8, 3))
+    h = keras.layers.BatchNormalization()(keras.layers.Conv2D(4, 3, activation="relu")(base_input))
+    base = keras.Model(base_input, keras.layers.GlobalAveragePooling2D()(h), name="base")
+    base.trainable = False
+    a, b = keras.Input((8, 8, 3), name="a"), keras.Input((8, 8, 3), name="b")
+    side = keras.layers.Flatten()(keras.layers.Conv2D(2, 3)(b))
+    features = keras.layers.Concatenate()([base(a, training=False), side])
+    reference = randomized(keras.Model([a, b], keras.layers.Dense(3, activation="softmax")(features)))
+    reference.save(tmp_path / "nested.keras")
+    xs = [np.random.default_rng(i).random((2, 8, 8, 3), dtype=np.float32) for i in (3, 4)]
+    expected = np.asarray(reference.predict(xs, verbose=0))
+    model = load_model(tmp_path / "nested.keras")
+    assert not model.get_layer("base").trainable
+    call = model.get_layer("base")._inbound_nodes[-1]
+    assert call.kwargs == {"training": False}
+    with torch.no_grad():
+        got = model([torch.as_tensor(v) for v in xs]).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-4, atol=1e-6)
+
+
+def test_lambda_in_a_keras_functional_file_is_refused_by_name(tmp_path):
+    inputs = keras.Input((4,))
+    outputs = keras.layers.Dense(2)(keras.layers.Lambda(lambda t: t * 2, name="twice")(inputs))
+    keras.Model(inputs, outputs).save(tmp_path / "lam.keras")
+    with pytest.raises(ValueError, match="layer 'twice' is a Lambda layer"):
+        load_model(tmp_path / "lam.keras")
