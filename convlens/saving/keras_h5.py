@@ -10,6 +10,9 @@ Three formats:
 * legacy Keras 2 HDF5 (``model.save_weights('w.h5')`` or ``model.save('m.h5')``): ``layer_names`` and, per layer,
   ``weight_names`` in order.
 
+``keras_model_config`` translates a Keras Sequential or functional config (Keras 3 ``__keras_tensor__`` nodes or
+Keras 2 node lists) into convlens's config, which ``convlens.saving.deserialize`` rebuilds as the same graph.
+
 Example:
     >>> import tempfile, os
     >>> is_keras_file(__file__)
