@@ -2,7 +2,9 @@
 
 A base (``--weights``: a cached base name from ``convlens pretrain`` or a weights file) is loaded without its head,
 frozen and called with ``training=False``; a new head is trained; then the top ``--unfreeze`` weighted layers of the
-base are fine-tuned with a low learning rate.
+base are fine-tuned with a low learning rate. ``--compare-scratch`` also trains the same network from random weights
+for as many epochs in total. The run folder gets ``model.convlens``, ``metrics.json`` (test accuracy and each phase's
+history), ``run.json``, ``test_data.npz`` and ``report.html``, whose curves put the phases on one epoch axis.
 
 Example:
     $ convlens finetune lenet5 --weights fashion_mnist --dataset my_images/ --image-size 32 32 --out runs/ft
@@ -14,8 +16,10 @@ import json
 import warnings
 from pathlib import Path
 
-from convlens.cli._common import ARRAY_DATASETS
+from convlens.cli._common import ARRAY_DATASETS, write_json, write_npz, write_text
 from convlens.cli.pretrain import load
+
+TEST_DATA_LIMIT = 500  # test images kept in the run folder for the report
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,6 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--limit", type=int, default=None, help="use only the first N training images")
     parser.add_argument("--image-size", type=int, nargs=2, default=(64, 64), metavar=("H", "W"),
                         help="image size for folder datasets")
+    parser.add_argument("--compare-scratch", action="store_true",
+                        help="also train the same network from random weights for the same total epochs")
+    parser.add_argument("--no-report", action="store_true", help="skip the HTML report")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/finetune", help="folder for model.convlens and metrics.json")
     parser.add_argument("--verbose", type=int, default=2, choices=(0, 1, 2))
@@ -45,6 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from convlens import optimizers
+    from convlens.report import write_report
     from convlens.utils import set_random_seed
     from convlens.zoo import WeightsNote, create_model
     from convlens.zoo.transfer import unfreeze_top, with_new_head
@@ -70,12 +78,36 @@ def run(args: argparse.Namespace) -> int:
         history["fine_tuned"] = model.fit(x_train, y_train, epochs=args.epochs + args.fine_tune_epochs,
                                           initial_epoch=args.epochs, **fit).history
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    metrics = {"test_loss": loss, "test_accuracy": accuracy, "test_samples": int(len(y_test))}
     model.class_names = list(names)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     model.save(out / "model.convlens")
-    (out / "metrics.json").write_text(json.dumps({"test_loss": loss, "test_accuracy": accuracy,
-                                                  "test_samples": int(len(y_test)), "history": history},
-                                                 indent=2) + "\n")
-    print(f"\nTest accuracy: {accuracy:.2%} (loss {loss:.4f}, {len(y_test)} test images)\nRun folder: {out.resolve()}")
+    if args.compare_scratch:
+        epochs = args.epochs + max(args.fine_tune_epochs, 0)
+        print(f"From scratch: the same network from random weights, {epochs} epochs")
+        set_random_seed(args.seed)
+        fresh = create_model(args.model, include_top=False, weights=None, input_shape=tuple(x_train.shape[1:]))
+        scratch = with_new_head(fresh, classes=len(names), pooling=args.pooling, freeze=False, training=None)
+        scratch.compile(optimizers.Adam(args.learning_rate), "sparse_categorical_crossentropy", metrics=["accuracy"])
+        history["scratch"] = scratch.fit(x_train, y_train, epochs=epochs, **fit).history
+        metrics["scratch_test_loss"], metrics["scratch_test_accuracy"] = \
+            scratch.evaluate(x_test, y_test, batch_size=256, verbose=0)
+    write_json(out / "metrics.json", {**metrics, "history": history})
+    write_json(out / "class_names.json", list(names))
+    write_text(out / "summary.txt", model.summary(return_string=True) + "\n")
+    write_json(out / "run.json", {"dataset": Path(args.dataset).name, "model": args.model, "base": args.weights,
+                                  "train_samples": int(len(y_train)), "test_samples": int(len(y_test)),
+                                  "epochs": args.epochs, "fine_tune_epochs": args.fine_tune_epochs,
+                                  "unfreeze": args.unfreeze, "batch_size": args.batch_size, "optimizer": "adam",
+                                  "learning_rate": args.learning_rate,
+                                  "fine_tune_learning_rate": args.fine_tune_learning_rate,
+                                  "loss": "sparse_categorical_crossentropy", "seed": args.seed})
+    write_npz(out / "test_data.npz", x_test=x_test[:TEST_DATA_LIMIT], y_test=y_test[:TEST_DATA_LIMIT])
+    print(f"\nTest accuracy: {accuracy:.2%} (loss {loss:.4f}, {len(y_test)} test images)")
+    if args.compare_scratch:
+        print(f"From scratch:  {metrics['scratch_test_accuracy']:.2%} (loss {metrics['scratch_test_loss']:.4f})")
+    if not args.no_report:
+        print(f"Report: {write_report(out)}")
+    print(f"Run folder: {out.resolve()}")
     return 0

@@ -21,6 +21,7 @@ from convlens.viz import (
     plot_predictions,
     plot_top_losses,
     plot_training_curves,
+    plot_transfer_phases,
     precision_recall,
 )
 from convlens.viz._images import as_class_ids
@@ -37,6 +38,11 @@ INTRO = {
     "curves": "Loss and accuracy after every epoch, on the training data and on the validation data the network "
               "never trains on. When the validation loss stops falling while the training loss keeps falling, "
               "the network has started to memorise the training images (overfitting).",
+    "phases": "Transfer learning in phases: first only the new head trains on top of the frozen pretrained base, "
+              "then the top layers of the base are unfrozen and fine-tuned with a low learning rate, the epochs "
+              "counting on. Solid lines are the validation data, dashed lines the training data; the grey curve, "
+              "when there is one, is the same network trained from scratch for as many epochs: the gap between "
+              "them is what the pretrained features bought.",
     "results": "How the trained network does on test images it has never seen. In the confusion matrix each row is "
                "a true class and each column a predicted class: the diagonal counts the right answers, every other "
                "cell is one kind of mistake.",
@@ -168,7 +174,26 @@ def has_values(values: list[float] | None) -> bool:
     return bool(values) and any(not math.isnan(v) for v in values)
 
 
+def transfer_phases(data: RunData) -> dict[str, dict[str, list[float]]] | None:
+    """The phase histories a fine-tune saves in metrics.json (``{"history": {"frozen": {...}, ...}}``), or None."""
+    phases = (data.metrics or {}).get("history")
+    if isinstance(phases, dict) and phases and all(isinstance(h, dict) for h in phases.values()):
+        return phases
+    return None
+
+
+def phases_html(phases: dict[str, dict[str, list[float]]]) -> str:
+    """The transfer-learning figure: every phase on one epoch axis."""
+    fig = plot_transfer_phases(phases)
+    lengths = {name.replace("_", " "): len(next(iter(h.values()), [])) for name, h in phases.items()}
+    caption = " · ".join(f"{name}: {n} epoch{'' if n == 1 else 's'}" for name, n in lengths.items())
+    return intro("phases") + figure_img(fig, "transfer learning phases", caption)
+
+
 def curves_section(data: RunData) -> str:
+    phases = transfer_phases(data)
+    if data.history is None and phases is not None:
+        return phases_html(phases)
     if data.history is None:
         return intro("curves") + note(f"No training history ({_why_missing(data, 'history')}).")
     epochs = len(next(iter(data.history.values()), []))
@@ -181,7 +206,8 @@ def curves_section(data: RunData) -> str:
                     f"convlens train restores (ModelCheckpoint with save_best_only) before testing")
     else:
         caption += "; no validation data, so no best epoch is marked"
-    return intro("curves") + figure_img(fig, "training curves", caption)
+    extra = phases_html(phases) if phases is not None else ""
+    return intro("curves") + figure_img(fig, "training curves", caption) + extra
 
 
 def _test_set(data: RunData) -> str:
@@ -192,7 +218,7 @@ def _test_set(data: RunData) -> str:
 
 def results_section(data: RunData, evaluated: Evaluated | None) -> str:
     parts = [intro("results")]
-    metrics = dict(data.metrics or {})
+    metrics = {k: v for k, v in (data.metrics or {}).items() if k != "history"}  # phases: in the curves section
     total = metrics.get("test_samples")
     headline = None
     if "test_accuracy" in metrics:

@@ -15,6 +15,7 @@ from convlens.viz.gradcam import grad_cam, plot_grad_cam
 from convlens.viz.history import read_history
 from convlens.viz.lr_find import plot_lr_find
 from convlens.viz.mistakes import plot_top_losses, top_losses
+from convlens.viz.phases import plot_transfer_phases
 from convlens.viz.pixels import annotate_pixels, plot_pixel_values
 from convlens.viz.predictions import plot_predictions
 from convlens.viz.samples import plot_samples
@@ -40,6 +41,7 @@ __all__ = [
     "plot_samples",
     "plot_top_losses",
     "plot_training_curves",
+    "plot_transfer_phases",
     "precision_recall",
     "read_history",
     "top_losses",

@@ -21,18 +21,19 @@ from convlens.zoo.weights import save_base
 
 
 def with_new_head(base: Model, classes: int, pooling: str = "flatten", dropout: float = 0.0,
-                  freeze: bool = True, name: str | None = None) -> Model:
+                  freeze: bool = True, name: str | None = None, training: bool | None = False) -> Model:
     """``Input → base(training=False) → Flatten | GlobalAveragePooling2D → [Dropout] → Dense(classes)``.
 
-    ``freeze=True`` sets ``base.trainable = False`` first, as in Keras's transfer-learning guide; the base runs in
-    inference mode (BatchNormalization keeps its statistics) even after it is unfrozen for fine-tuning.
+    ``freeze=True`` sets ``base.trainable = False`` first, as in Keras's transfer-learning guide; with the default
+    ``training=False`` the base runs in inference mode (BatchNormalization keeps its statistics) even after it is
+    unfrozen for fine-tuning. A fresh base trained from scratch takes ``freeze=False, training=None``.
     """
     if pooling not in ("flatten", "avg"):
         raise ValueError(f"pooling must be 'flatten' or 'avg', got {pooling!r}")
     if freeze:
         base.trainable = False
     inputs = Input(shape=tuple(base.input_shape[1:]))
-    x = base(inputs, training=False)
+    x = base(inputs, training=training)
     if len(x.shape) > 2:
         x = (Flatten(name="head_flatten") if pooling == "flatten" else GlobalAveragePooling2D(name="head_pool"))(x)
     if dropout:

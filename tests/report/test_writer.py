@@ -1,4 +1,5 @@
 import base64
+import json
 import re
 
 import numpy as np
@@ -177,3 +178,22 @@ def test_output_path_and_bad_run_dir(tmp_path):
 def test_model_inputs_rescale_uint8_only():
     assert model_inputs(np.array([255], np.uint8)).tolist() == [1.0]
     assert model_inputs(np.array([3.5])).dtype == np.float32
+
+
+def test_a_fine_tune_run_shows_its_phases_on_one_epoch_axis(tmp_path):
+    """metrics.json of `convlens finetune` (phase histories, no history.csv): the curves section draws the phases
+    and the results table leaves the histories out."""
+    phases = {"frozen": {"loss": [1.2, 0.9], "val_loss": [1.3, 1.0], "accuracy": [0.5, 0.6],
+                         "val_accuracy": [0.45, 0.55]},
+              "fine_tuned": {"loss": [0.6], "val_loss": [0.7], "accuracy": [0.8], "val_accuracy": [0.75]},
+              "scratch": {"loss": [2.0, 1.5, 1.2], "val_loss": [2.1, 1.7, 1.4], "accuracy": [0.2, 0.4, 0.5],
+                          "val_accuracy": [0.2, 0.35, 0.45]}}
+    (tmp_path / "metrics.json").write_text(json.dumps({"test_accuracy": 0.75, "test_loss": 0.7, "test_samples": 20,
+                                                       "scratch_test_accuracy": 0.45, "history": phases}))
+    page = write_report(tmp_path).read_text()
+    curves = page[page.index('<section id="curves">'):page.index('<section id="results">')]
+    assert "Transfer learning in phases" in curves and "No training history" not in curves
+    assert 'alt="transfer learning phases"' in curves
+    assert "frozen: 2 epochs · fine tuned: 1 epoch · scratch: 3 epochs" in curves
+    results = page[page.index('<section id="results">'):]
+    assert "scratch_test_accuracy" in results and "val_accuracy" not in results

@@ -83,13 +83,17 @@ def test_pretrain_then_finetune_from_the_shell(home, tmp_path, capsys):
         Image.fromarray(np.uint8(np.clip(image, 0, 1) * 255)).save(folder / f"class{label}" / f"{i}.png")
     capsys.readouterr()
     assert main(["finetune", "lenet5", "--weights", "digits", "--dataset", str(folder), "--image-size", "32", "32",
-                 "--epochs", "1", "--fine-tune-epochs", "1", "--unfreeze", "1", "--verbose", "0",
+                 "--epochs", "1", "--fine-tune-epochs", "1", "--unfreeze", "1", "--verbose", "0", "--compare-scratch",
                  "--out", str(tmp_path / "run")]) == 0
     out = capsys.readouterr().out
     assert "note: first convolution 'c1': the file has 1 input channels, the model 3" in out
     assert "Fine-tuning c5" in out
     metrics = json.loads((tmp_path / "run" / "metrics.json").read_text())
-    assert set(metrics["history"]) == {"frozen", "fine_tuned"}
+    assert set(metrics["history"]) == {"frozen", "fine_tuned", "scratch"}
+    assert [len(metrics["history"][p]["val_accuracy"]) for p in ("frozen", "fine_tuned", "scratch")] == [1, 1, 2]
+    assert 0 <= metrics["scratch_test_accuracy"] <= 1
+    page = (tmp_path / "run" / "report.html").read_text()
+    assert 'alt="transfer learning phases"' in page and "scratch: 2 epochs" in page
     assert load_model(tmp_path / "run" / "model.convlens").layers[-1].output_shape == (None, 3)
 
 
