@@ -32,6 +32,8 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from convlens.training.data import map_inputs
+
 POLICIES = ("auto", "float32", "bfloat16", "mixed_float16")
 _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
@@ -147,9 +149,11 @@ class Strategy:
         if self.device.type == "cpu":
             return batch
         pin = self.device.type == "cuda"
-        return tuple(None if t is None else
-                     (t.pin_memory() if pin and t.device.type == "cpu" else t).to(self.device, non_blocking=pin)
-                     for t in batch)
+
+        def move(t: torch.Tensor) -> torch.Tensor:
+            return (t.pin_memory() if pin and t.device.type == "cpu" else t).to(self.device, non_blocking=pin)
+
+        return (map_inputs(move, batch[0]), *(None if t is None else move(t) for t in batch[1:]))
 
     # --- processes ------------------------------------------------------------------------------------------------
     def all_reduce_sum(self, tensor: torch.Tensor) -> torch.Tensor:
