@@ -295,6 +295,10 @@ class Trainer:
         self._data = train
         shard = strategy.shard if strategy.distributed else None
 
+        # layers with a seed of their own (RandomFlip(seed=1) …) are reseeded per batch like the default stream
+        own_generators = [(m.seed, m.generator) for m in model.modules()
+                          if isinstance(getattr(m, "generator", None), torch.Generator) and
+                          isinstance(getattr(m, "seed", None), int)]
         epoch_logs: dict[str, Any] = {}
         with strategy.rng_streams():
             for epoch in range(initial_epoch, epochs):
@@ -315,7 +319,7 @@ class Trainer:
                 for index, (batch, rows) in enumerate(train.batches(batch_size, order, start_batch, shard),
                                                       start_batch):
                     cbs.on_train_batch_begin(index)
-                    strategy.seed_stream(shuffle_seed ^ _RNG_SALT, epoch, index)  # dropout etc. of this batch
+                    strategy.seed_stream(shuffle_seed ^ _RNG_SALT, epoch, index, own_generators)  # dropout etc.
                     self.batch_rows = rows
                     data = strategy.to_device(batch)
                     logs = custom_train(data)
