@@ -268,8 +268,10 @@ def main() -> None:
         to_keras = rates["convlens fit"] / keras_rate
         print(f"convlens default / keras 3 = {to_keras:.2f}x (goal >= 2.5x: {'met' if to_keras >= 2.5 else 'not met'})")
     accuracy = {name: statistics.median(a for _, a in runs) for name, runs in results.items()}
-    gap = abs(accuracy["convlens fit"] - accuracy["torch loop"])
-    print(f"test accuracy gap convlens default vs torch loop: {gap * 100:.2f} points (goal <= 0.5)")
+    gap = accuracy["convlens fit"] - accuracy["torch loop"]
+    print(f"test accuracy convlens default minus torch loop: {gap * 100:+.2f} points (goal: speed not bought with "
+          f"accuracy, i.e. >= -0.5: {'met' if gap >= -0.005 else 'not met'}; the two start from different "
+          f"initializers, Keras's glorot_uniform and torch's kaiming_uniform)")
     print(f"images/s and accuracy are medians over {args.rounds} rounds (peers: 1 run after an untimed warm-up); "
           f"the machine's other load shows as spread between rounds")
     print(f"[{machine.load_line()}]")

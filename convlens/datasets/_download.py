@@ -105,5 +105,6 @@ def get_file(fname: str, origin: str, file_hash: str | None = None, hash_algorit
             raise ValueError(
                 f"The file downloaded from {origin} has {algorithm} {actual}, expected {file_hash.lower()}; the "
                 f"bad copy was deleted. Retry, or pass a verified offline copy as load_data(path=...).")
+    os.chmod(tmp, 0o644)  # mkstemp made it private (0600); a cached dataset is readable like any downloaded file
     os.replace(tmp, target)  # only a verified, complete file ever appears under its final name
     return target

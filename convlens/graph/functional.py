@@ -188,6 +188,12 @@ class Functional(Layer):
     def forward(self, inputs: Any, training: bool | None = None, activate: bool = True) -> Any:
         """Run the graph; ``activate=False`` skips the final layer's activation (logits for a fused loss)."""
         values: list[Any] = [None] * self._value_slots
+        if isinstance(inputs, dict):  # Keras: a dict keyed by the Input layers' names
+            missing = [name for name in self.input_names if name not in inputs]
+            if missing:
+                raise ValueError(f"model {self.name!r} got no value for its input(s) {missing}; the dict's keys must "
+                                 f"be the input names {self.input_names}, got {sorted(inputs)}")
+            inputs = [inputs[name] for name in self.input_names]
         given = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(given) != len(self._input_slots):
             raise ValueError(f"model {self.name!r} expects {len(self._input_slots)} inputs, got {len(given)}")
@@ -227,6 +233,11 @@ class Functional(Layer):
                 values[value] = None
         outputs = [values[i] for i in self._output_slots]
         return outputs if self._multi_output else outputs[0]
+
+    @property
+    def input_names(self) -> list[str]:
+        """The names of the model's Input layers, in input order (the keys of a dict given as ``x``)."""
+        return [t.node.layer.name for t in self.inputs]
 
     @property
     def output_activation(self) -> str | None:

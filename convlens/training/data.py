@@ -17,7 +17,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
-Batch = tuple[torch.Tensor, torch.Tensor | None, torch.Tensor | None]
+Inputs = Any  # a tensor, or a list of tensors (one per model input), or a dict of them keyed by input name
+Batch = tuple[Inputs, torch.Tensor | None, torch.Tensor | None]
 Shard = Callable[[int], tuple[int, int]]
 
 
@@ -37,9 +38,59 @@ def to_tensor(values: Any, name: str) -> torch.Tensor:
     return tensor
 
 
-def as_model_input(batch: torch.Tensor) -> torch.Tensor:
+def map_inputs(fn: Callable[[torch.Tensor], Any], x: Inputs) -> Inputs:
+    """``fn`` applied to every tensor of a model input: one tensor, a list of them, or a dict of them.
+
+    Example:
+        >>> map_inputs(lambda t: t * 2, [torch.ones(1), torch.zeros(1)])
+        [tensor([2.]), tensor([0.])]
+    """
+    if isinstance(x, dict):
+        return {name: fn(value) for name, value in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [fn(value) for value in x]
+    return fn(x)
+
+
+def input_tensors(x: Inputs) -> list[torch.Tensor]:
+    """The tensors of a model input, in order."""
+    return list(x.values()) if isinstance(x, dict) else list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def sample_count(x: Inputs) -> int:
+    """Samples in a model input (the length of its first tensor).
+
+    Example:
+        >>> sample_count([torch.zeros(5, 2), torch.zeros(5, 3)])
+        5
+    """
+    return len(input_tensors(x)[0])
+
+
+def as_model_input(batch: Inputs) -> Inputs:
     """A batch as the model takes it: float32 (uint8 pixels keep their 0–255 values, as Keras does)."""
-    return batch if batch.is_floating_point() else batch.float()
+    return map_inputs(lambda t: t if t.is_floating_point() else t.float(), batch)
+
+
+def to_inputs(values: Any, count: int) -> Inputs:
+    """``x`` as the model's ``count`` inputs: one tensor, or (Keras's structure for several inputs) a list or a
+    dict of arrays, one per input, all with the same number of samples."""
+    if count == 1:
+        return to_tensor(values, "x")
+    if isinstance(values, dict):
+        x: Inputs = {str(name): to_tensor(value, f"x[{name!r}]") for name, value in values.items()}
+    elif isinstance(values, (list, tuple)):
+        x = [to_tensor(value, f"x[{i}]") for i, value in enumerate(values)]
+    else:
+        raise ValueError(f"the model has {count} inputs: pass x as a list of {count} arrays (or a dict keyed by "
+                         f"input name), got one {type(values).__name__}")
+    if len(x) != count:
+        raise ValueError(f"the model has {count} inputs but x holds {len(x)} arrays")
+    lengths = {len(t) if t.dim() else 0 for t in input_tensors(x)}
+    if len(lengths) != 1:
+        raise ValueError(f"the {count} input arrays of x must hold the same number of samples, got "
+                         f"{[len(t) if t.dim() else 0 for t in input_tensors(x)]}")
+    return x
 
 
 def check_finite(x: torch.Tensor, name: str, chunk: int = 1 << 22) -> None:
@@ -67,36 +118,38 @@ def check_positive_int(value: Any, name: str) -> int:
 class ArrayData:
     """In-memory ``(x, y[, sample_weight])`` arrays."""
 
-    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None) -> None:
-        self.x = to_tensor(x, "x")
+    def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, inputs: int = 1) -> None:
+        self.x = to_inputs(x, inputs)
         self.y = None if y is None else to_tensor(y, "y")
         self.sample_weight = None if sample_weight is None else to_tensor(sample_weight, "sample_weight").float()
-        if self.x.dim() == 0:
+        if any(t.dim() == 0 for t in input_tensors(self.x)):
             raise ValueError("x must hold at least one sample, got a scalar")
+        n = len(self)
         for name, other in (("y", self.y), ("sample_weight", self.sample_weight)):
-            if other is not None and len(other) != len(self.x):
-                raise ValueError(f"x has {len(self.x)} samples but {name} has {len(other)}; they must match")
-        if len(self.x) == 0:
+            if other is not None and len(other) != n:
+                raise ValueError(f"x has {n} samples but {name} has {len(other)}; they must match")
+        if n == 0:
             raise ValueError("x holds no samples")
-        check_finite(self.x, "x")
+        for tensor in input_tensors(self.x):
+            check_finite(tensor, "x")
 
     def __len__(self) -> int:
-        return len(self.x)
+        return sample_count(self.x)
 
     def steps(self, batch_size: int) -> int:
-        return -(-len(self.x) // batch_size)
+        return -(-len(self) // batch_size)
 
     def split(self, fraction: float) -> tuple["ArrayData", "ArrayData"]:
         """Keras's ``validation_split``: the *last* ``fraction`` of the samples, taken before any shuffling."""
         if not 0 < fraction < 1:
             raise ValueError(f"validation_split must be in (0, 1), got {fraction!r}")
-        cut = int(len(self.x) * (1 - fraction))
-        if cut == 0 or cut == len(self.x):
-            raise ValueError(f"validation_split={fraction} leaves an empty split of {len(self.x)} samples")
+        cut = int(len(self) * (1 - fraction))
+        if cut == 0 or cut == len(self):
+            raise ValueError(f"validation_split={fraction} leaves an empty split of {len(self)} samples")
         parts = []
         for sl in (slice(0, cut), slice(cut, None)):
             part = ArrayData.__new__(ArrayData)
-            part.x = self.x[sl]
+            part.x = map_inputs(lambda t: t[sl], self.x)
             part.y = None if self.y is None else self.y[sl]
             part.sample_weight = None if self.sample_weight is None else self.sample_weight[sl]
             parts.append(part)
@@ -111,13 +164,13 @@ class ArrayData:
 
     def peek(self) -> Batch:
         """The first sample as a batch of one, for shape and target checks."""
-        return (as_model_input(self.x[:1]), None if self.y is None else self.y[:1], None)
+        return (as_model_input(map_inputs(lambda t: t[:1], self.x)), None if self.y is None else self.y[:1], None)
 
     def batches(self, batch_size: int, order: torch.Tensor | None = None, start: int = 0,
                 shard: Shard | None = None) -> Iterator[tuple[Batch, int]]:
         """``(batch, rows of the global batch)`` from batch index ``start`` on; ``shard(n)`` → ``(lo, hi)`` picks
         this process's rows of each global batch before anything is gathered."""
-        n = len(self.x)
+        n = len(self)
         for begin in range(start * batch_size, n, batch_size):
             end = min(begin + batch_size, n)
             lo, hi = (0, end - begin) if shard is None else shard(end - begin)
@@ -125,7 +178,7 @@ class ArrayData:
                 index: Any = slice(begin + lo, begin + hi)
             else:
                 index = order[begin + lo:begin + hi]
-            yield (as_model_input(self.x[index]), None if self.y is None else self.y[index],
+            yield (as_model_input(map_inputs(lambda t: t[index], self.x)), None if self.y is None else self.y[index],
                    None if self.sample_weight is None else self.sample_weight[index]), end - begin
 
 
@@ -140,7 +193,7 @@ def _unpack(batch: Any) -> Batch:
     else:
         batch = (batch, None, None)
     x, y, w = batch
-    return (as_model_input(to_tensor(x, "x batch")), None if y is None else to_tensor(y, "y batch"),
+    return (as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)), None if y is None else to_tensor(y, "y batch"),
             None if w is None else to_tensor(w, "sample_weight batch").float())
 
 
@@ -176,7 +229,8 @@ class SequenceData:
 
     def _checked(self, batch: Batch, index: int) -> Batch:
         """A batch whose sample shape differs from the first batch's is refused with both shapes."""
-        shape = tuple(batch[0].shape[1:])
+        shapes = [tuple(t.shape[1:]) for t in input_tensors(batch[0])]
+        shape = shapes[0] if len(shapes) == 1 else tuple(shapes)
         if self.sample_shape is None:
             self.sample_shape = shape
         elif shape != self.sample_shape:
@@ -189,10 +243,11 @@ class SequenceData:
         """``(batch, rows of the global batch)`` from batch ``start`` on; ``shard(n)`` picks this process's rows."""
         for index, batch in enumerate(self._global_batches(start), start):
             batch = self._checked(batch, index)
-            rows = len(batch[0])
+            rows = sample_count(batch[0])
             if shard is not None:
                 lo, hi = shard(rows)
-                batch = tuple(None if t is None else t[lo:hi] for t in batch)
+                batch = (map_inputs(lambda t: t[lo:hi], batch[0]),
+                         *(None if t is None else t[lo:hi] for t in batch[1:]))
             yield batch, rows
 
     def _global_batches(self, start: int) -> Iterator[Batch]:
@@ -232,15 +287,20 @@ class SequenceData:
         self.source.on_epoch_end()
 
 
-def adapt(x: Any, y: Any = None, sample_weight: Any = None, steps: int | None = None) -> ArrayData | SequenceData:
-    """Pick the adapter for what was given."""
+def adapt(x: Any, y: Any = None, sample_weight: Any = None, steps: int | None = None,
+          inputs: int = 1) -> ArrayData | SequenceData:
+    """Pick the adapter for what was given; ``inputs`` is the model's number of inputs (several take a list or a
+    dict of arrays, one per input, as in Keras)."""
     if x is None:
         raise ValueError("x is None: pass the training samples (an array, a tensor, a Sequence or a generator)")
+    if inputs > 1 and (isinstance(x, dict) or isinstance(x, (list, tuple)) and x and
+                       all(isinstance(v, (np.ndarray, torch.Tensor)) for v in x)):
+        return ArrayData(x, y, sample_weight, inputs)
     if isinstance(x, (np.ndarray, torch.Tensor, list)) and not (isinstance(x, list) and x and
                                                                isinstance(x[0], tuple)):
         if isinstance(x, list) and x and isinstance(x[0], (np.ndarray, torch.Tensor)) and y is None:
-            raise ValueError("x is a list of arrays; convlens models take one input array")
-        return ArrayData(x, y, sample_weight)
+            raise ValueError("x is a list of arrays, but the model has one input: pass one array")
+        return ArrayData(x, y, sample_weight, inputs)
     if y is not None:
         raise ValueError("y must not be given when x is a generator or Sequence that yields (x, y) batches")
     return SequenceData(x, steps)

@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import torch
 from torch import nn
 
+from convlens.training.data import Inputs, input_tensors, map_inputs
 from convlens.training.strategy import Strategy
 
 
@@ -40,20 +41,20 @@ class Step:
         self.regularized = [layer for layer in model.modules() if getattr(layer, "_regularizers", None) and
                             any(r is not None for r in layer._regularizers.values())]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: Inputs) -> torch.Tensor:
         """The model's output in float32 (logits when the loss is fused), layers run under the precision policy."""
         with self.strategy.autocast():
             out = self.model(x, activate=False) if self.fused else self.model(x)
         return out.float()
 
-    def prepare(self, sample_x: torch.Tensor) -> None:
+    def prepare(self, sample_x: Inputs) -> None:
         """Learn the output width from one sample, then resolve the metrics (accuracy kind, top-k …)."""
         if self.output_width is not None:
             return
         was_training = self.model.training
         self.model.eval()
         with torch.no_grad(), self.strategy.autocast():
-            out = self.model(sample_x[:2].to(self.strategy.device)).float()
+            out = self.model(map_inputs(lambda t: t[:2].to(self.strategy.device), sample_x)).float()
         self.model.train(was_training)
         self.output_width = out.shape[-1] if out.dim() > 1 else 1
         self.metrics = self.model.compiled.metrics(self.output_width)
@@ -190,10 +191,28 @@ class RunningLogs(Mapping):
         return len(self._names) + 1
 
 
-def check_input(model: nn.Module, x: torch.Tensor, where: str) -> None:
-    """A clear error when the samples' shape differs from the model's input shape."""
+def check_input(model: nn.Module, x: Inputs, where: str) -> None:
+    """A clear error when the samples' shape differs from the model's input shape (each input's, for several)."""
     expected = getattr(model, "input_shape", None)
-    if expected is not None and tuple(x.shape[1:]) != tuple(expected[1:]):
+    if expected is None:
+        return
+    if getattr(model, "_multi_input", False):
+        tensors = list(x.values()) if isinstance(x, dict) else input_tensors(x)
+        if isinstance(x, dict):
+            names = model.input_names
+            missing = [name for name in names if name not in x]
+            if missing:
+                raise ValueError(f"{where}: x has no array for the model's input(s) {missing}; the dict's keys "
+                                 f"must be the input names {names}, got {sorted(x)}")
+            tensors = [x[name] for name in names]
+        for index, (tensor, shape) in enumerate(zip(tensors, expected)):
+            _check_shape(tensor, shape, f"{where}, input {index}")
+        return
+    _check_shape(x, expected, where)
+
+
+def _check_shape(x: torch.Tensor, expected: Any, where: str) -> None:
+    if tuple(x.shape[1:]) != tuple(expected[1:]):
         raise ValueError(f"{where}: the model expects samples of shape {tuple(expected[1:])} (input shape "
                          f"{expected}), got samples of shape {tuple(x.shape[1:])}"
                          + ("; add the channel axis with x.reshape(-1, *x.shape[1:], 1)"

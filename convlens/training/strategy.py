@@ -26,11 +26,13 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
 import torch.distributed as dist
+
+from convlens.training.data import map_inputs
 
 POLICIES = ("auto", "float32", "bfloat16", "mixed_float16")
 _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
@@ -147,9 +149,11 @@ class Strategy:
         if self.device.type == "cpu":
             return batch
         pin = self.device.type == "cuda"
-        return tuple(None if t is None else
-                     (t.pin_memory() if pin and t.device.type == "cpu" else t).to(self.device, non_blocking=pin)
-                     for t in batch)
+
+        def move(t: torch.Tensor) -> torch.Tensor:
+            return (t.pin_memory() if pin and t.device.type == "cpu" else t).to(self.device, non_blocking=pin)
+
+        return (map_inputs(move, batch[0]), *(None if t is None else move(t) for t in batch[1:]))
 
     # --- processes ------------------------------------------------------------------------------------------------
     def all_reduce_sum(self, tensor: torch.Tensor) -> torch.Tensor:
@@ -197,15 +201,25 @@ class Strategy:
         with torch.random.fork_rng(devices=devices):
             yield
 
-    def seed_stream(self, seed: int, epoch: int, batch: int) -> None:
+    def seed_stream(self, seed: int, epoch: int, batch: int,
+                    generators: Sequence[tuple[int, torch.Generator]] = ()) -> None:
         """Seed the (forked) default generators for one batch from the run's seed, this process's rank, the epoch
         and the batch: the random numbers of a batch follow from where it is in the run, so a run resumed at any
-        batch, on any number of processes, draws exactly what the uninterrupted one drew."""
-        words = np.random.SeedSequence([seed % 2 ** 63, self.rank, epoch, batch]).generate_state(2, np.uint32)
-        value = int(words[0]) << 31 | int(words[1]) >> 1
+        batch, on any number of processes, draws exactly what the uninterrupted one drew. ``generators``: the
+        ``(seed, generator)`` of layers with their own seed (``RandomFlip(seed=1)``), seeded the same way from
+        their own seed instead of the run's."""
+        value = _stream_seed(seed, self.rank, epoch, batch)
         torch.random.default_generator.manual_seed(value)
         if self.device.type == "cuda":
             torch.cuda.manual_seed(value)
+        for own_seed, generator in generators:
+            generator.manual_seed(_stream_seed(own_seed, self.rank, epoch, batch))
+
+
+def _stream_seed(seed: int, rank: int, epoch: int, batch: int) -> int:
+    """A 62-bit seed that follows from (seed, rank, epoch, batch) alone."""
+    words = np.random.SeedSequence([seed % 2 ** 63, rank, epoch, batch]).generate_state(2, np.uint32)
+    return int(words[0]) << 31 | int(words[1]) >> 1
 
 
 __all__ = ["POLICIES", "Strategy", "cpu_flags", "native_bfloat16", "resolve_device", "resolve_precision"]

@@ -33,7 +33,8 @@ from torch import nn
 
 from convlens import saving
 from convlens.callbacks import Callback, CallbackList, History
-from convlens.training.data import ArrayData, SequenceData, adapt, check_positive_int
+from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors, map_inputs,
+                                    sample_count)
 from convlens.training.setup import compile_model, precision_from_arguments
 from convlens.training.step import RunningLogs, Step, check_input
 from convlens.training.strategy import Strategy
@@ -126,7 +127,7 @@ class Trainer:
         x, y, w = data
         step, optimizer, strategy = self.step, self.model.optimizer, self.strategy
         optimizer.zero_grad()
-        count = len(x)
+        count = sample_count(x)
         out = None
         penalty = step.penalty()
         if count or self._collective_layers:  # synchronized BatchNorm joins its all-reduce even with no rows
@@ -189,7 +190,7 @@ class Trainer:
         """Loss and metrics of a batch, added to the running sums (no gradients)."""
         x, y, w = data
         step = self.step
-        count = len(x)
+        count = sample_count(x)
         if count:
             out = step.forward(x)
             loss_sum = step.loss_sum(y, out, w)
@@ -235,13 +236,13 @@ class Trainer:
         verbose = _verbosity(verbose)
         if steps_per_epoch is not None:
             steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
-        train = adapt(x, y, sample_weight, steps_per_epoch)
+        train = adapt(x, y, sample_weight, steps_per_epoch, _input_count(model))
         if validation_split and validation_data is None:
             if not isinstance(train, ArrayData):
                 raise ValueError("validation_split works with arrays only; pass validation_data for generators")
             train, val = train.split(validation_split)
         else:
-            val = _validation(validation_data, validation_steps)
+            val = _validation(validation_data, validation_steps, _input_count(model))
         if isinstance(train, SequenceData) and train.class_indices:
             index_to_name = sorted(train.class_indices.items(), key=lambda kv: kv[1])
             model.class_names = [name for name, _ in index_to_name]
@@ -294,6 +295,10 @@ class Trainer:
         self._data = train
         shard = strategy.shard if strategy.distributed else None
 
+        # layers with a seed of their own (RandomFlip(seed=1) …) are reseeded per batch like the default stream
+        own_generators = [(m.seed, m.generator) for m in model.modules()
+                          if isinstance(getattr(m, "generator", None), torch.Generator) and
+                          isinstance(getattr(m, "seed", None), int)]
         epoch_logs: dict[str, Any] = {}
         with strategy.rng_streams():
             for epoch in range(initial_epoch, epochs):
@@ -314,7 +319,7 @@ class Trainer:
                 for index, (batch, rows) in enumerate(train.batches(batch_size, order, start_batch, shard),
                                                       start_batch):
                     cbs.on_train_batch_begin(index)
-                    strategy.seed_stream(shuffle_seed ^ _RNG_SALT, epoch, index)  # dropout etc. of this batch
+                    strategy.seed_stream(shuffle_seed ^ _RNG_SALT, epoch, index, own_generators)  # dropout etc.
                     self.batch_rows = rows
                     data = strategy.to_device(batch)
                     logs = custom_train(data)
@@ -349,7 +354,7 @@ class Trainer:
 
     def _prepare(self, step: Step, first_x: torch.Tensor, where: str) -> None:
         model = self.model
-        if getattr(model, "built", True) is False:
+        if getattr(model, "built", True) is False and torch.is_tensor(first_x):
             model.build((None, *first_x.shape[1:]))
             model.to(self.strategy.device)
         check_input(model, first_x, where)
@@ -366,7 +371,7 @@ class Trainer:
         """A non-finite loss from NaN in the data is a data problem: say so, naming the batch."""
         if not self._nonfinite:
             return
-        for name, tensor in (("labels (y)", batch[1]), ("inputs (x)", batch[0])):
+        for name, tensor in (("labels (y)", batch[1]), *(("inputs (x)", t) for t in input_tensors(batch[0]))):
             if tensor is not None and tensor.is_floating_point() and not bool(torch.isfinite(tensor).all()):
                 bad = int((~torch.isfinite(tensor)).sum())
                 self.model.stop_training = True
@@ -433,7 +438,7 @@ class Trainer:
         if steps is not None:
             steps = check_positive_int(steps, "steps")
         verbose = _verbosity(verbose)
-        data = adapt(x, y, sample_weight, steps)
+        data = adapt(x, y, sample_weight, steps, _input_count(self.model))
         step = self.step = Step(self.model, strategy)
         first_x, first_y, _ = data.peek()
         self._prepare(step, first_x, "evaluate")
@@ -456,7 +461,7 @@ class Trainer:
         if steps is not None:
             steps = check_positive_int(steps, "steps")
         verbose = _verbosity(verbose)
-        data = adapt(x, None, None, steps)
+        data = adapt(x, None, None, steps, _input_count(self.model))
         strategy = self._inference_strategy()
         if isinstance(data, ArrayData):
             check_input(self.model, data.x, "predict")
@@ -491,7 +496,7 @@ class Trainer:
                  return_dict: bool) -> Any:
         """Keras's ``train_on_batch`` (``kind='train'``) and ``test_on_batch`` (``'test'``) on one batch."""
         strategy = self._require_compiled(f"{kind}_on_batch")
-        data = ArrayData(x, y, sample_weight)
+        data = ArrayData(x, y, sample_weight, _input_count(self.model))
         step = self.step = Step(self.model, strategy, class_weight)
         self._prepare(step, data.peek()[0], f"{kind}_on_batch")
         step.check_targets(data.y, f"{kind}_on_batch")
@@ -645,12 +650,18 @@ def _number(value: Any) -> Any:
         return value
 
 
-def _validation(validation_data: Any, validation_steps: int | None) -> ArrayData | SequenceData | None:
+def _input_count(model: nn.Module) -> int:
+    """How many inputs the model takes (a functional model may take several; everything else one)."""
+    return len(model.inputs) if getattr(model, "_multi_input", False) else 1
+
+
+def _validation(validation_data: Any, validation_steps: int | None,
+                inputs: int = 1) -> ArrayData | SequenceData | None:
     if validation_data is None:
         return None
     if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-        return ArrayData(*validation_data)
-    return adapt(validation_data, steps=validation_steps)
+        return ArrayData(*validation_data, inputs=inputs)
+    return adapt(validation_data, steps=validation_steps, inputs=inputs)
 
 
 def _split_arrays(values: dict[str, Any], prefix: str, tensors: dict[str, torch.Tensor]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ def test_downloads_into_cache_dir_from_file_url(origin, tmp_path, capsys, digest
     assert open(path, "rb").read() == origin.read_bytes()
     assert origin.as_uri() in capsys.readouterr().out
     assert [p.name for p in (tmp_path / "cache" / "datasets").iterdir()] == ["blob.bin"]  # no leftover temp file
+    assert os.stat(path).st_mode & 0o777 == 0o644  # readable like any downloaded file, not mkstemp's 0600
 
 
 def test_cache_dir_comes_from_env(origin, tmp_path, monkeypatch):
