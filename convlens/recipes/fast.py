@@ -1,4 +1,4 @@
-"""The fast recipe: Fashion-MNIST to 92 % in about a minute on two CPU cores, in plain convlens you can read.
+"""The fast recipe: Fashion-MNIST to 92 % in six epochs (about two minutes on two AVX2 cores), in plain convlens.
 
 Each ingredient buys accuracy per second:
 
@@ -38,12 +38,12 @@ from convlens.losses import SparseCategoricalCrossentropy
 from convlens.models import Sequential
 from convlens.optimizers import SGD
 
-WIDTHS = (24, 48, 96)  # filters of the three blocks; (32, 64, 128) is more accurate per epoch, slower per image
+WIDTHS = (16, 32, 64)  # filters of the three blocks; wider is more accurate per epoch, slower per image
 DIGIT_DATASETS = ("mnist", "mnist_sample", "kmnist")  # a mirrored digit is another symbol: shift, do not flip
 
 
 def settings_for(dataset: str) -> dict[str, Any]:
-    """The recipe's settings for a dataset name: clothes are flipped (4 epochs of 60,000 images at batch 256);
+    """The recipe's settings for a dataset name: clothes are flipped (6 epochs of 60,000 images at batch 256);
     digits are shifted by up to 2 pixels instead, at batch 128 for 20 epochs (the 4,000-digit sample is small).
 
     Example:
@@ -52,7 +52,7 @@ def settings_for(dataset: str) -> dict[str, Any]:
     """
     if dataset in DIGIT_DATASETS:
         return {"epochs": 20, "batch_size": 128, "flip": False, "shift": 2}
-    return {"epochs": 4, "batch_size": 256, "flip": True, "shift": 0}
+    return {"epochs": 6, "batch_size": 256, "flip": True, "shift": 0}
 
 
 def fast_cnn(input_shape: tuple = (28, 28, 1), num_classes: int = 10, widths: Sequence[int] = WIDTHS) -> Sequential:
@@ -60,7 +60,7 @@ def fast_cnn(input_shape: tuple = (28, 28, 1), num_classes: int = 10, widths: Se
 
     Example:
         >>> fast_cnn().count_params()
-        61378
+        29402
     """
     layers: list[Any] = []
     for index, filters in enumerate(widths):
@@ -138,7 +138,7 @@ class OneCycle(Callback):
         self.step += 1
 
 
-def train_fast(x: np.ndarray, y: np.ndarray, epochs: int = 4, batch_size: int = 256, peak_learning_rate: float = 0.2,
+def train_fast(x: np.ndarray, y: np.ndarray, epochs: int = 6, batch_size: int = 256, peak_learning_rate: float = 0.2,
                flip: bool = True, shift: int = 0, widths: Sequence[int] = WIDTHS, seed: int = 0, verbose: int = 0,
                callbacks: Sequence[Callback] = ()) -> Sequential:
     """Train ``fast_cnn`` on uint8 (or [0, 1] float) images ``x`` (N, H, W[, C]) and integer labels ``y``.
