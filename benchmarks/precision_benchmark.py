@@ -83,7 +83,9 @@ def main() -> None:
         gap = (bf16 - f32) * 100
         rows.append((MODELS[kind], f32, bf16, gap, statistics.median(s for _, s in results["float32"]),
                      statistics.median(s for _, s in results["bfloat16"])))
-        print(f"{MODELS[kind]}: float32 {f32:.4f}, bfloat16 {bf16:.4f}  [{machine.load_line()}]", flush=True)
+        for seed, (a32, _), (a16, _) in zip(args.seeds, results["float32"], results["bfloat16"]):
+            print(f"{MODELS[kind]} seed {seed}: float32 {a32:.4f}, bfloat16 {a16:.4f}", flush=True)
+        print(f"{MODELS[kind]}: median float32 {f32:.4f}, bfloat16 {bf16:.4f}  [{machine.load_line()}]", flush=True)
     print(f"\n{'model':<20}{'float32':>9}{'bfloat16':>10}{'gap (points)':>14}{'s float32':>11}{'s bfloat16':>12}"
           f"  goal |gap| <= 0.3")
     for name, f32, bf16, gap, s32, s16 in rows:

@@ -4,7 +4,7 @@ softmax), metrics as on-device sufficient statistics, and the checks that catch 
 Example:
     >>> import numpy as np, torch
     >>> from convlens.training import Trainer
-    >>> trainer = Trainer(torch.nn.Linear(3, 2))
+    >>> trainer = Trainer(torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.Softmax(-1)))
     >>> trainer.compile("sgd", "sparse_categorical_crossentropy", ["accuracy"], device="cpu", precision="float32")
     >>> step = Step(trainer.model, trainer.strategy)
     >>> step.prepare(torch.zeros(1, 3)); step.names

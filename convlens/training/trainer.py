@@ -14,7 +14,7 @@ writes files.
 
 Example:
     >>> import torch, numpy as np
-    >>> trainer = Trainer(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2)))
+    >>> trainer = Trainer(torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(4, 2), torch.nn.Softmax(-1)))
     >>> trainer.compile("sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"], device="cpu")
     >>> history = trainer.fit(np.zeros((8, 2, 2), "float32"), np.zeros(8, "int64"), epochs=1, verbose=0)
     >>> sorted(history.history)

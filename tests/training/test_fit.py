@@ -234,7 +234,8 @@ def test_mixed_precision_bfloat16_trains_and_is_opt_in():
     x = np.random.default_rng(0).random((64, 28, 28, 1)).astype("float32")
     y = np.arange(64) % 10
     model = create_model("notes_mnist_cnn")
-    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"], mixed_precision="bfloat16")
+    with pytest.warns(DeprecationWarning, match="use precision='bfloat16'"):
+        model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"], mixed_precision="bfloat16")
     history = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert all(w.dtype == np.float32 for w in model.get_weights())
