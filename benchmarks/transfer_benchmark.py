@@ -21,13 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 import warnings
 
 import numpy as np
 import torch
+
+import machine
 
 from convlens import applications, optimizers
 from convlens.datasets import fashion_mnist, mnist_sample
@@ -40,22 +41,6 @@ KWARGS = {"c1_padding": "same"}  # 28×28 digits at full size
 LOSS = "sparse_categorical_crossentropy"
 
 
-def cpu_line() -> str:
-    model, flags = platform.processor() or "unknown CPU", []
-    try:
-        with open("/proc/cpuinfo") as handle:
-            info = handle.read()
-        model = next(line.split(":", 1)[1].strip() for line in info.splitlines() if line.startswith("model name"))
-        have = set(next(line.split(":", 1)[1].split() for line in info.splitlines() if line.startswith("flags")))
-        flags = [f for f in ("avx2", "avx512f", "avx512_bf16", "amx_tile", "fma") if f in have]
-    except (OSError, StopIteration):
-        pass
-    load = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    return f"CPU: {model}; flags: {' '.join(flags) or 'n/a'}; torch {torch.__version__}, " \
-           f"{torch.get_num_threads()} threads, {os.cpu_count()} cores visible; load average {load}; " \
-           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
-
-
 def grey(x: np.ndarray) -> np.ndarray:
     return (x.astype(np.float32) / 255)[..., None]
 
@@ -64,27 +49,8 @@ def accuracy(model, x: np.ndarray, y: np.ndarray) -> float:
     return float(model.evaluate(x, y, batch_size=500, verbose=0)[1])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pretrain-limit", type=int, default=6000, help="Fashion-MNIST training images for the base")
-    parser.add_argument("--pretrain-epochs", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=10, help="epochs of the frozen-base run")
-    parser.add_argument("--fine-tune-epochs", type=int, default=5)
-    parser.add_argument("--unfreeze", type=int, default=2, help="top weighted layers of the base to fine-tune")
-    parser.add_argument("--head-learning-rate", type=float, default=1e-2, help="Adam, new head on the frozen base")
-    parser.add_argument("--fine-tune-learning-rate", type=float, default=1e-4, help="Adam, after unfreezing")
-    parser.add_argument("--learning-rate", type=float, default=1e-3, help="Adam, the from-scratch network")
-    parser.add_argument("--sizes", type=int, nargs="+", default=(100, 500), help="labelled MNIST digits")
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--threads", type=int, default=None)
-    args = parser.parse_args()
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
-    print(cpu_line())
-
-    home = tempfile.mkdtemp(prefix="convlens-transfer-")  # the base is cached here, not in the user's home
-    os.environ["CONVLENS_HOME"] = home  # where applications.LeNet5(weights="fashion_mnist") looks
+def compare(args: argparse.Namespace, home: str) -> tuple[list[tuple], int]:
+    """Pretrain the base into ``home``, then the three methods per labelled-set size: (rows, test digits)."""
     (fx, fy), (fx_test, fy_test) = fashion_mnist.load_data()
     set_random_seed(args.seed)
     start = time.perf_counter()
@@ -128,7 +94,31 @@ def main() -> None:
         rows.append((n, "from scratch", accuracy(scratch, x_test, y_test), time.perf_counter() - start,
                      args.epochs + args.fine_tune_epochs))
 
-    print(f"\nMNIST sample, {len(y_test)} test digits; LeNet-5 (c1 'same'), Adam (head {args.head_learning_rate:g}, "
+    return rows, len(y_test)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pretrain-limit", type=int, default=6000, help="Fashion-MNIST training images for the base")
+    parser.add_argument("--pretrain-epochs", type=int, default=1)
+    parser.add_argument("--epochs", type=int, default=10, help="epochs of the frozen-base run")
+    parser.add_argument("--fine-tune-epochs", type=int, default=5)
+    parser.add_argument("--unfreeze", type=int, default=2, help="top weighted layers of the base to fine-tune")
+    parser.add_argument("--head-learning-rate", type=float, default=1e-2, help="Adam, new head on the frozen base")
+    parser.add_argument("--fine-tune-learning-rate", type=float, default=1e-4, help="Adam, after unfreezing")
+    parser.add_argument("--learning-rate", type=float, default=1e-3, help="Adam, the from-scratch network")
+    parser.add_argument("--sizes", type=int, nargs="+", default=(100, 500), help="labelled MNIST digits")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
+    print(machine.header())
+    with tempfile.TemporaryDirectory(prefix="convlens-transfer-") as home:  # the base is cached here, then deleted
+        os.environ["CONVLENS_HOME"] = home  # where applications.LeNet5(weights="fashion_mnist") looks
+        rows, test_digits = compare(args, home)
+    print(f"\nMNIST sample, {test_digits} test digits; LeNet-5 (c1 'same'), Adam (head {args.head_learning_rate:g}, "
           f"fine-tune {args.fine_tune_learning_rate:g}, scratch {args.learning_rate:g}), batch {args.batch_size}, "
           f"seed {args.seed}")
     print(f"{'labelled':>8}  {'method':<22} {'epochs':>6}  {'test acc':>8}  {'wall s':>7}")
