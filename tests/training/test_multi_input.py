@@ -75,3 +75,12 @@ def test_wrong_inputs_get_one_clear_message(x, message):
     x_image, x_extra, y = data()
     with pytest.raises(ValueError, match=re.escape(message)):
         model.fit(x(x_image, x_extra), y, epochs=1, verbose=0)
+
+
+def test_train_and_test_on_batch_take_a_list():
+    model = two_input_model()
+    x_image, x_extra, y = data(8)
+    logs = model.train_on_batch([x_image, x_extra], y, return_dict=True)
+    assert set(logs) == {"loss", "accuracy"}
+    assert model.test_on_batch([x_image, x_extra], y) == pytest.approx(
+        model.evaluate([x_image, x_extra], y, batch_size=8, verbose=0))
