@@ -18,9 +18,9 @@ from typing import Any, Callable
 import torch
 
 from convlens.arithmetic import ShapeError
-from convlens.layers import Dense, GlobalAveragePooling2D, GlobalMaxPooling2D, Input
+from convlens.layers import Dense, Dropout, GlobalAveragePooling2D, Input
 from convlens.models import Model
-from convlens.zoo._stack import check_top_arguments
+from convlens.zoo._stack import checked_shape, check_top_arguments, pooling_layers, smallest_square, too_small
 
 __all__ = ["Input", "Model", "build_checked", "check_top_arguments", "finish", "block_params"]
 
@@ -37,37 +37,27 @@ def _fits(make: Callable[[tuple], Any], shape: tuple) -> bool:
 def build_checked(model_name: str, make: Callable[[tuple], Model], input_shape: Any, hint: str = "",
                   limit: int = 1024) -> Model:
     """``make(input_shape)``; when the input is too small, a ``ValueError`` names the smallest square input."""
-    if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
-            and all(isinstance(d, int) and d > 0 for d in input_shape)):
-        raise ValueError(f"{model_name}: input_shape must be (height, width, channels) of positive ints, "
-                         f"got {input_shape!r}")
-    input_shape = tuple(input_shape)
+    input_shape = checked_shape(model_name, input_shape)
     try:
         return make(input_shape)
     except ShapeError as err:
-        channels = input_shape[-1]
-        lo, hi = max(input_shape[0], input_shape[1]), limit
-        if not _fits(make, (hi, hi, channels)):
-            need = str(err)
-        else:
-            while lo < hi:
-                mid = (lo + hi) // 2
-                lo, hi = (lo, mid) if _fits(make, (mid, mid, channels)) else (mid + 1, hi)
-            need = f"its smallest input is {lo}×{lo}×{channels}"
-        raise ValueError(f"{model_name} cannot take a {input_shape[0]}×{input_shape[1]} input "
-                         f"(input_shape={input_shape}): {need}.{' ' + hint if hint else ''}") from None
+        smallest = smallest_square(lambda shape: _fits(make, shape), input_shape[-1],
+                                   low=max(input_shape[0], input_shape[1]), limit=limit)
+        raise too_small(model_name, input_shape, smallest, err, hint) from None
 
 
 def finish(inputs: Any, x: Any, include_top: bool, pooling: str | None, classes: int,
-           classifier_activation: Any, name: str) -> Model:
-    """Keras's ending: ``GlobalAveragePooling2D → Dense(classes)`` with the top, else ``pooling``."""
+           classifier_activation: Any, name: str, top_dropout: float | None = None) -> Model:
+    """Keras's ending: ``GlobalAveragePooling2D → [Dropout(top_dropout)] → Dense(classes)`` with the top, else
+    ``pooling``."""
     if include_top:
         x = GlobalAveragePooling2D(name="avg_pool")(x)
+        if top_dropout is not None:
+            x = Dropout(top_dropout, name="dropout")(x)
         x = Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = GlobalMaxPooling2D(name="max_pool")(x)
+    else:
+        for layer in pooling_layers(pooling):
+            x = layer(x)
     return Model(inputs, x, name=name)
 
 

@@ -7,7 +7,7 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from convlens.arithmetic import ShapeError
 from convlens.layers import GlobalAveragePooling2D, GlobalMaxPooling2D, Input, Layer
@@ -36,12 +36,18 @@ def count_params(layers: Sequence[Layer], input_shape: Sequence[int]) -> int:
 
 def smallest_square_input(layers: Sequence[Layer], channels: int, limit: int = 4096) -> int | None:
     """The smallest ``s`` for which an ``s×s×channels`` input passes through ``layers``; ``None`` up to ``limit``."""
-    lo, hi = 1, limit
-    if not _fits(layers, (hi, hi, channels)):
+    return smallest_square(lambda shape: _fits(layers, shape), channels, limit=limit)
+
+
+def smallest_square(fits: Callable[[tuple], bool], channels: int, low: int = 1, limit: int = 4096) -> int | None:
+    """The smallest ``s`` in ``[low, limit]`` with ``fits((s, s, channels))``; ``None`` when ``limit`` does not fit.
+    The output size grows with the input size, so a bisection finds it."""
+    if not fits((limit, limit, channels)):
         return None
-    while lo < hi:  # the output size grows with the input size, so a bisection finds the first that fits
+    lo, hi = low, limit
+    while lo < hi:
         mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if _fits(layers, (mid, mid, channels)) else (mid + 1, hi)
+        lo, hi = (lo, mid) if fits((mid, mid, channels)) else (mid + 1, hi)
     return lo
 
 
@@ -53,21 +59,32 @@ def _fits(layers: Sequence[Layer], input_shape: tuple) -> bool:
     return True
 
 
-def check_input_shape(model_name: str, input_shape: Any, layers: Sequence[Layer], hint: str = "") -> tuple:
-    """``input_shape`` as a tuple ``(H, W, C)``; a ``ValueError`` names the smallest input that fits if it is too
-    small for ``layers``."""
+def checked_shape(model_name: str, input_shape: Any) -> tuple:
+    """``input_shape`` as a tuple ``(H, W, C)`` of positive ints, or a ``ValueError`` naming the model."""
     if not (isinstance(input_shape, (tuple, list)) and len(input_shape) == 3
             and all(isinstance(d, int) and d > 0 for d in input_shape)):
         raise ValueError(f"{model_name}: input_shape must be (height, width, channels) of positive ints, "
                          f"got {input_shape!r}")
-    input_shape = tuple(input_shape)
+    return tuple(input_shape)
+
+
+def too_small(model_name: str, input_shape: tuple, smallest: int | None, err: ShapeError,
+              hint: str = "") -> ValueError:
+    """The error for an input the model cannot take: the smallest square input that fits, else the shape error."""
+    need = f"its smallest input is {smallest}×{smallest}×{input_shape[-1]}" if smallest else str(err)
+    return ValueError(f"{model_name} cannot take a {input_shape[0]}×{input_shape[1]} input "
+                      f"(input_shape={input_shape}): {need}.{' ' + hint if hint else ''}")
+
+
+def check_input_shape(model_name: str, input_shape: Any, layers: Sequence[Layer], hint: str = "") -> tuple:
+    """``input_shape`` as a tuple ``(H, W, C)``; a ``ValueError`` names the smallest input that fits if it is too
+    small for ``layers``."""
+    input_shape = checked_shape(model_name, input_shape)
     try:
         output_shape(layers, input_shape)
     except ShapeError as err:
-        smallest = smallest_square_input(layers, input_shape[-1])
-        need = f"its smallest input is {smallest}×{smallest}×{input_shape[-1]}" if smallest else str(err)
-        raise ValueError(f"{model_name} cannot take a {input_shape[0]}×{input_shape[1]} input "
-                         f"(input_shape={input_shape}): {need}.{' ' + hint if hint else ''}") from None
+        raise too_small(model_name, input_shape, smallest_square_input(layers, input_shape[-1]), err,
+                        hint) from None
     return input_shape
 
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from convlens.layers import AveragePooling2D, Concatenate, Conv2D, Dense, Dropout, MaxPooling2D
-from convlens.layers import GlobalAveragePooling2D, GlobalMaxPooling2D
-from convlens.zoo._graph import Input, Model, block_params, build_checked, check_top_arguments
+from convlens.layers import Concatenate, Conv2D, MaxPooling2D
+from convlens.zoo._graph import Input, Model, block_params, build_checked, check_top_arguments, finish
 from convlens.zoo._stack import scaled
 from convlens.zoo.registry import register_model
 from convlens.zoo.weights import load_pretrained
@@ -71,15 +70,7 @@ def GoogLeNet(include_top: bool = True, weights: Any = None, input_shape: Any = 
         x = MaxPooling2D(3, strides=2, padding="same", name="pool4_3x3_s2")(x)
         for key in ("5a", "5b"):
             x = inception_module(x, tuple(scaled(f, width) for f in TABLE_1[key]), f"inception_{key}")
-        if include_top:
-            x = GlobalAveragePooling2D(name="avg_pool")(x)
-            x = Dropout(dropout, name="dropout")(x)
-            x = Dense(classes, activation=classifier_activation, name="predictions")(x)
-        elif pooling == "avg":
-            x = GlobalAveragePooling2D(name="avg_pool")(x)
-        elif pooling == "max":
-            x = GlobalMaxPooling2D(name="max_pool")(x)
-        return Model(inputs, x, name=name)
+        return finish(inputs, x, include_top, pooling, classes, classifier_activation, name, top_dropout=dropout)
 
     model = build_checked("GoogLeNet", make, input_shape)
     return load_pretrained(model, weights, "googlenet")
