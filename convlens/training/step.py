@@ -197,7 +197,7 @@ def check_input(model: nn.Module, x: Inputs, where: str) -> None:
     if expected is None:
         return
     if getattr(model, "_multi_input", False):
-        tensors = list(x.values()) if isinstance(x, dict) else input_tensors(x)
+        tensors = input_tensors(x)
         if isinstance(x, dict):
             names = model.input_names
             missing = [name for name in names if name not in x]
