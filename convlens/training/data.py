@@ -86,10 +86,9 @@ def to_inputs(values: Any, count: int) -> Inputs:
                          f"input name), got one {type(values).__name__}")
     if len(x) != count:
         raise ValueError(f"the model has {count} inputs but x holds {len(x)} arrays")
-    lengths = {len(t) if t.dim() else 0 for t in input_tensors(x)}
-    if len(lengths) != 1:
-        raise ValueError(f"the {count} input arrays of x must hold the same number of samples, got "
-                         f"{[len(t) if t.dim() else 0 for t in input_tensors(x)]}")
+    lengths = [len(t) if t.dim() else 0 for t in input_tensors(x)]
+    if len(set(lengths)) != 1:
+        raise ValueError(f"the {count} input arrays of x must hold the same number of samples, got {lengths}")
     return x
 
 
