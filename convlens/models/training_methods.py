@@ -49,12 +49,12 @@ class TrainingMethods:
 
     # --- training (convlens.training does the work) ---------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                loss_weights: Any = None, precision: str | None = "auto", device: Any = None,
+                loss_weights: Any = None, precision: str | None = None, device: Any = None,
                 mixed_precision: str | None = None, **kwargs: Any) -> None:
         """Choose optimizer, loss and metrics by Keras name or object, and how to compute.
 
-        ``precision``: ``"auto"`` (default: bfloat16 where the CPU or GPU computes it natively, else float32),
-        ``"float32"``, ``"bfloat16"`` or ``"mixed_float16"`` (CUDA, with a GradScaler); the same policy runs in fit,
+        ``precision``: ``"float32"`` (default, on every machine), ``"auto"`` (bfloat16 where the CPU or GPU
+        computes it natively, else float32), ``"bfloat16"`` or ``"mixed_float16"`` (CUDA, with a GradScaler); the same policy runs in fit,
         evaluate and predict (``model.precision_policy`` says which). ``device``: ``"cpu"``, ``"cuda"``,
         ``"cuda:1"``, ``"mps"`` (default: ``$CONVLENS_DEVICE``, else the best one present).
         ``mixed_precision="bfloat16"`` is the deprecated spelling of ``precision="bfloat16"``.

@@ -21,7 +21,7 @@ from convlens import losses, metrics as metric_lib, optimizers
 class CompiledSetup:
     loss: losses.Loss | None
     metric_names: list[Any] = field(default_factory=list)
-    precision: str = "auto"  # the policy asked for; the Strategy holds the one it resolved to
+    precision: str = "float32"  # the policy asked for; the Strategy holds the one it resolved to
 
     def metrics(self, output_width: int | None) -> list[metric_lib.Metric]:
         kind = self.loss.kind if self.loss is not None else "regression"
@@ -43,11 +43,11 @@ def precision_from_arguments(precision: str | None, mixed_precision: str | None)
         if precision not in (None, "auto", "bfloat16"):
             raise ValueError(f"mixed_precision='bfloat16' contradicts precision={precision!r}; give precision only")
         return "bfloat16"
-    return "auto" if precision is None else precision
+    return "float32" if precision is None else precision
 
 
 def compile_model(model, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                  precision: str = "auto") -> CompiledSetup:
+                  precision: str = "float32") -> CompiledSetup:
     """Set ``model.optimizer`` and ``model.compiled`` (the Trainer resolves the precision on its device)."""
     if isinstance(metrics, (str, dict)) or (metrics is not None and not isinstance(metrics, (list, tuple))):
         metrics = [metrics]
@@ -59,6 +59,6 @@ def compile_model(model, optimizer: Any = "rmsprop", loss: Any = None, metrics: 
 def compile_from_config(model, config: dict[str, Any]) -> None:
     """Re-compile a loaded model from its saved settings (files from before ``precision`` say
     ``mixed_precision``)."""
-    precision = config.get("precision") or ("bfloat16" if config.get("mixed_precision") == "bfloat16" else "auto")
+    precision = config.get("precision") or ("bfloat16" if config.get("mixed_precision") == "bfloat16" else "float32")
     model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]) if config.get("loss") else None,
                   config.get("metrics"), precision=precision)

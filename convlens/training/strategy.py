@@ -4,10 +4,10 @@ processes (a ``torch.distributed`` process group started by ``torchrun``).
 Device: ``compile(..., device=...)``, else ``$CONVLENS_DEVICE``, else the local CUDA GPU (``cuda:$LOCAL_RANK`` under
 torchrun), else Apple's MPS, else the CPU. Precision policies:
 
-* ``"float32"``: plain float32.
+* ``"float32"`` (default): plain float32.
 * ``"bfloat16"``: layers run under ``torch.autocast`` in bfloat16; weights, loss and metrics stay float32.
 * ``"mixed_float16"``: CUDA only, float16 autocast with a ``GradScaler``.
-* ``"auto"`` (default): ``"bfloat16"`` where the hardware computes bfloat16 natively (a CPU with AMX or
+* ``"auto"``: ``"bfloat16"`` where the hardware computes bfloat16 natively (a CPU with AMX or
   AVX512-BF16, a CUDA GPU that supports it), ``"float32"`` elsewhere.
 
 Processes: under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) the process group starts from the environment,
@@ -65,7 +65,7 @@ def resolve_precision(policy: str | None, device: torch.device, cpu_flags: set[s
                       cuda_bf16: bool | None = None) -> str:
     """The concrete policy (``'float32'``, ``'bfloat16'`` or ``'mixed_float16'``) that ``policy`` means on
     ``device``."""
-    policy = "auto" if policy is None else policy
+    policy = "float32" if policy is None else policy
     if policy not in POLICIES:
         raise ValueError(f"precision must be one of {', '.join(map(repr, POLICIES))}, got {policy!r}")
     if policy == "mixed_float16" and device.type != "cuda":
@@ -102,9 +102,9 @@ def resolve_device(device: Any = None, environ: dict[str, str] | None = None) ->
 class Strategy:
     """Device, precision policy and process group of a run (see the module docstring)."""
 
-    def __init__(self, device: Any = None, precision: str | None = "auto", cpu_flags: set[str] | None = None) -> None:
+    def __init__(self, device: Any = None, precision: str | None = "float32", cpu_flags: set[str] | None = None) -> None:
         self.device = resolve_device(device)
-        self.requested_precision = "auto" if precision is None else precision
+        self.requested_precision = "float32" if precision is None else precision
         self.precision = resolve_precision(precision, self.device, cpu_flags)
         self.world_size = int(os.environ.get("WORLD_SIZE", "1"))
         self.rank = int(os.environ.get("RANK", "0"))

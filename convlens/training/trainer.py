@@ -91,9 +91,9 @@ class Trainer:
 
     # --- compile --------------------------------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                precision: str | None = "auto", device: Any = None, mixed_precision: str | None = None) -> None:
-        """Keras's ``compile`` plus where and how to compute: ``precision`` ('auto', 'float32', 'bfloat16',
-        'mixed_float16') and ``device`` ('cpu', 'cuda', 'cuda:1', 'mps'; default ``$CONVLENS_DEVICE`` or the best
+                precision: str | None = None, device: Any = None, mixed_precision: str | None = None) -> None:
+        """Keras's ``compile`` plus where and how to compute: ``precision`` ('float32' by default, 'auto',
+        'bfloat16', 'mixed_float16') and ``device`` ('cpu', 'cuda', 'cuda:1', 'mps'; default ``$CONVLENS_DEVICE`` or the best
         one present)."""
         precision = precision_from_arguments(precision, mixed_precision)
         self.strategy = Strategy(device=device, precision=precision)
