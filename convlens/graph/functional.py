@@ -117,7 +117,8 @@ class Functional(Layer):
                 if not isinstance(tensor, KerasTensor):
                     raise TypeError(f"Model {what} must be symbolic tensors (from Input(...) and layers called on "
                                     f"it), got {type(tensor).__name__}")
-        self._multi_input = isinstance(inputs, (list, tuple))
+        # a list of one input (``Model(base.inputs, …)``) is one input, as in Keras: the model nests in a Sequential
+        self._multi_input = isinstance(inputs, (list, tuple)) and len(inputs) > 1
         self._multi_output = isinstance(outputs, (list, tuple))
         self.inputs: list[KerasTensor] = flatten(inputs)
         self.outputs: list[KerasTensor] = flatten(outputs)

@@ -39,6 +39,14 @@ def _as_tensor(x: Any, device: torch.device) -> Any:
     return x
 
 
+def _no_options(method: str, kwargs: dict[str, Any]) -> None:
+    """Keras's format options (``save_format``, ``zipped``, ``options`` …) have no meaning for convlens's one file
+    format: refused by name rather than accepted and ignored."""
+    if kwargs:
+        raise TypeError(f"{method}() got arguments convlens does not take: {sorted(kwargs)}; convlens writes one "
+                        f"safetensors format whatever the extension, so leave them out")
+
+
 @saving.register_serializable(package="convlens")
 class Model(TrainingMethods, Layer):
     """Keras's ``Model``: ``Model(inputs, outputs, name=...)``, or subclass it and define ``call``."""
@@ -193,15 +201,18 @@ class Model(TrainingMethods, Layer):
     # --- saving -----------------------------------------------------------------------------------------------
     def save(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write architecture, weights (by layer path), optimizer and training state to one safetensors file."""
+        _no_options("save", kwargs)
         saving.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write the weights alone, keyed by layer path (convlens's safetensors format, whatever the extension)."""
+        _no_options("save_weights", kwargs)
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str | Path, skip_mismatch: bool = False, **kwargs: Any) -> None:
         """Load weights by layer path; every mismatch is reported by name and shape, and nothing is changed
         unless all fit (``skip_mismatch=True`` loads what fits and warns about the rest)."""
+        _no_options("load_weights", kwargs)
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def export(self, filepath: str | Path, format: str = "onnx", verbose: bool = True, samples: Any = None) -> Any:

@@ -485,7 +485,7 @@ class Trainer:
                     values = out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
                     if isinstance(data, ArrayData):
                         if outputs is None:
-                            outputs = np.empty((len(data), *values.shape[1:]), dtype=values.dtype)
+                            outputs = np.empty((data.rows(batch_size), *values.shape[1:]), dtype=values.dtype)
                         outputs[seen:seen + len(values)] = values
                     else:
                         parts.append(values)
