@@ -3,8 +3,8 @@ import pytest
 from PIL import Image
 
 from convlens.explain import load_matrix
-from convlens.explain.inputs import parse_matrix
 from convlens.explain.text import matrix_lines, number
+from convlens.kernels import parse_matrix
 
 
 def test_parse_matrix_separators_and_fractions():
