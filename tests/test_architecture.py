@@ -165,19 +165,33 @@ def test_every_package_has_a_rank():
     assert packages - set(table) == set(), "add these packages to the table in docs/ARCHITECTURE.md"
 
 
-def test_imports_go_down_only():
-    table = ranks()
+def upward_imports(edges: dict[str, dict[str, int]], table: dict[str, int]) -> list[str]:
+    """Each import of a package ranked above the importer's own (the façade ``convlens`` itself has no rank)."""
     upward = []
-    for module, targets in convlens_graph().items():
+    for module, targets in edges.items():
         own = package_of(module)
-        if own is None:
-            continue  # the top-level namespace is a façade over everything
         for target, line in targets.items():
             other = package_of(target)
-            if other is not None and other != own and table[other] > table[own]:
+            if own is not None and other is not None and other != own and table[other] > table[own]:
                 upward.append(f"{module}:{line} imports {target} ({own} is rank {table[own]}, "
                               f"{other} rank {table[other]})")
-    assert upward == []
+    return upward
+
+
+def two_way_packages(edges: dict[str, dict[str, int]]) -> list[str]:
+    """Each pair of packages that import each other, with one import each way."""
+    between: dict[str, dict[str, str]] = {}
+    for module, targets in edges.items():
+        for target, line in targets.items():
+            own, other = package_of(module), package_of(target)
+            if own and other and own != other:
+                between.setdefault(own, {}).setdefault(other, f"{module}:{line}")
+    return sorted(f"{a} ↔ {b} ({between[a][b]} and {between[b][a]})"
+                  for a in between for b in between[a] if a < b and a in between.get(b, {}))
+
+
+def test_imports_go_down_only():
+    assert upward_imports(convlens_graph(), ranks()) == []
 
 
 def test_no_import_cycle_between_modules():
@@ -186,15 +200,7 @@ def test_no_import_cycle_between_modules():
 
 def test_no_import_cycle_between_packages():
     """Two packages of one rank may share it, but only one of them may import the other."""
-    between: dict[str, dict[str, str]] = {}
-    for module, targets in convlens_graph().items():
-        for target, line in targets.items():
-            own, other = package_of(module), package_of(target)
-            if own and other and own != other:
-                between.setdefault(own, {}).setdefault(other, f"{module}:{line}")
-    both_ways = sorted(f"{a} ↔ {b} ({between[a][b]} and {between[b][a]})"
-                       for a in between for b in between[a] if a < b and a in between.get(b, {}))
-    assert both_ways == []
+    assert two_way_packages(convlens_graph()) == []
 
 
 def test_no_module_imports_the_facade_or_a_computed_name():
@@ -237,7 +243,7 @@ def test_numpy_only_modules_load_no_torch(module):
     assert result.stdout.strip() == "False", f"importing {module} loads torch"
 
 
-# The checks above must be able to fail: each one is run on a small planted package.
+# The checks above must be able to fail: they are run on small planted packages.
 
 def _plant(tmp_path: Path, sources: dict[str, str]) -> dict[str, dict[str, int]]:
     for name, text in sources.items():
@@ -268,3 +274,18 @@ def test_the_cycle_check_sees_a_cycle_through_a_package_init(tmp_path):
         "b.py": "from convlens.a import f\n",
     })
     assert cycles(edges) == [["convlens.a", "convlens.a.one", "convlens.b", "convlens.a"]]
+
+
+def test_the_rank_and_package_checks_see_function_level_and_relative_imports(tmp_path):
+    edges = _plant(tmp_path, {
+        "__init__.py": "",
+        "low/__init__.py": "",
+        "low/one.py": "def late():\n    from convlens.high import two\n",
+        "high/__init__.py": "",
+        "high/two.py": "from ..low import one\n",
+    })
+    assert cycles(edges) == [["convlens.high.two", "convlens.low.one", "convlens.high.two"]]
+    assert upward_imports(edges, {"low": 1, "high": 2}) == [
+        "convlens.low.one:2 imports convlens.high (low is rank 1, high rank 2)",
+        "convlens.low.one:2 imports convlens.high.two (low is rank 1, high rank 2)"]
+    assert two_way_packages(edges) == ["high ↔ low (convlens.high.two:1 and convlens.low.one:2)"]
