@@ -21,12 +21,12 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from torch import nn
 
 from convlens import arithmetic
 from convlens.arithmetic import ParamCount
+from convlens.graph.weights import NetworkWeights
 from convlens.layers import ActivatedLayer, InputLayer, KerasTensor, Layer, Node
 from convlens.layers.base import Shape
 from convlens.layers.pooling import _Pooling
@@ -97,7 +97,7 @@ def _relu_then_max_pool(step: Step, following: Step) -> bool:
             and isinstance(pool, _Pooling) and pool.mode == "max" and not following.node.multi_input)
 
 
-class Functional(Layer):
+class Functional(NetworkWeights, Layer):
     """A network of layers: ``Functional(inputs, outputs)`` with ``Input(...)`` tensors and layer outputs."""
 
     uses_training = True
@@ -317,32 +317,6 @@ class Functional(Layer):
             return "global"
         return [(f.size, f.jump, round((f.size - 1) / 2 - (f.start - 0.5)), 1) for f in out]
 
-    # --- weights, in Keras order and by name --------------------------------------------------------------------
-    def _weight_layers(self) -> list[nn.Module]:
-        return [layer for layer in self.layers if not isinstance(layer, InputLayer)]
-
-    def get_weights(self) -> list[np.ndarray]:
-        """All weights in Keras layouts, layer by layer (as ``model.get_weights()`` in Keras)."""
-        return [w for layer in self._weight_layers() for w in layer_weights(layer)]
-
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        weights = list(weights)
-        counts = [len(layer_weights(layer)) for layer in self._weight_layers()]
-        if len(weights) != sum(counts):
-            raise ValueError(f"model {self.name!r} has {sum(counts)} weight arrays, got {len(weights)}")
-        start = 0
-        for layer, count in zip(self._weight_layers(), counts):
-            set_layer_weights(layer, weights[start:start + count])
-            start += count
-
-    @property
-    def weights(self) -> list:
-        return [w for layer in self._weight_layers() if isinstance(layer, Layer) for w in layer.weights]
-
-    def count_params(self) -> int:
-        """Number of weights, moving statistics included (as Keras counts them)."""
-        return sum(w.size for w in self.get_weights())
-
     # --- config -----------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         """Layers with their configs and the nodes that connect them: enough to rebuild the graph."""
@@ -401,21 +375,6 @@ class Functional(Layer):
 
 
 # --- helpers that treat convlens layers, networks and plain torch modules alike ----------------------------------
-def layer_weights(layer: nn.Module) -> list[np.ndarray]:
-    if hasattr(layer, "get_weights"):
-        return layer.get_weights()
-    return [t.detach().cpu().numpy().copy() for t in (*layer.parameters(), *layer.buffers())]
-
-
-def set_layer_weights(layer: nn.Module, weights: list[np.ndarray]) -> None:
-    if hasattr(layer, "set_weights"):
-        layer.set_weights(weights)
-        return
-    with torch.no_grad():
-        for target, value in zip((*layer.parameters(), *layer.buffers()), weights):
-            target.copy_(torch.as_tensor(np.asarray(value)))
-
-
 def layer_param_count(layer: nn.Module, input_shape: Shape | None = None) -> ParamCount:
     """A layer's parameter count for the summary; a frozen layer's weights all count as non-trainable."""
     if not isinstance(layer, Layer):
