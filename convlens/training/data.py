@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
+from convlens.training.checks import check_array_dtype
+
 Inputs = Any  # a tensor, or a list of tensors (one per model input), or a dict of them keyed by input name
 Batch = tuple[Inputs, torch.Tensor | None, torch.Tensor | None]
 Shard = Callable[[int], tuple[int, int]]
@@ -28,8 +30,7 @@ def to_tensor(values: Any, name: str) -> torch.Tensor:
         tensor = values.detach()
     else:
         array = np.asarray(values)
-        if array.dtype == object:
-            raise ValueError(f"{name} must be a numeric array, got an array of Python objects (ragged lists?)")
+        check_array_dtype(array, name)
         if not array.flags.writeable:
             array = array.copy()
         tensor = torch.from_numpy(np.ascontiguousarray(array))

@@ -1,0 +1,82 @@
+"""Checks of what the user hands ``fit`` / ``evaluate`` / ``predict``, each a one-line ``ValueError`` that names the
+value and the fix: arrays that cannot become tensors, targets whose shape does not fit the model's output, and
+``class_weight`` tables that name classes the model does not have.
+
+Example:
+    >>> import numpy as np
+    >>> check_array_dtype(np.array(["cat", "dog"]), "y")
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds text (dtype <U3), which cannot be a tensor; map the class names to integers, e.g. names, y = np.unique(y, return_inverse=True)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+
+_TENSOR_KINDS = "biufc"  # bool, int, unsigned, float, complex: the dtypes torch.from_numpy takes
+
+
+def check_array_dtype(array: np.ndarray, name: str) -> None:
+    """Refuse an array whose dtype cannot be a tensor (text, dates, Python objects), naming ``name`` and the fix."""
+    kind = array.dtype.kind
+    if kind in _TENSOR_KINDS:
+        return
+    is_text = kind in "US" or (kind == "O" and array.size and all(isinstance(v, (str, bytes))
+                                                                  for v in array.reshape(-1)[:1000]))
+    if is_text and name.startswith("y"):
+        fix = "map the class names to integers, e.g. names, y = np.unique(y, return_inverse=True)"
+    elif is_text:
+        fix = ("models take numbers: decode image files first (convlens.utils.load_img / img_to_array, or "
+               "image_dataset_from_directory)")
+    elif kind == "O":
+        raise ValueError(f"{name} must be a numeric array, got an array of Python objects (dtype object: ragged "
+                         f"lists, or mixed types?); give one numeric array of equal-length rows")
+    else:
+        fix = "convert it to numbers first (e.g. .astype('int64') or .astype('float32'))"
+    raise ValueError(f"{name} holds {'text' if is_text else 'values'} (dtype {array.dtype}), which cannot be a "
+                     f"tensor; {fix}")
+
+
+def _shape_text(shape: tuple) -> str:
+    return "(" + ", ".join(["None", *map(str, shape)]) + (",)" if not shape else ")")
+
+
+def check_target_shape(y: torch.Tensor, output_shape: tuple[int, ...] | None, where: str) -> None:
+    """Targets must follow the model's output over its spatial axes: an output ``(None, 8, 8, 3)`` (a ``Dense``
+    head on a 4-D tensor without ``Flatten``) takes per-position targets ``(N, 8, 8[, …])``, not one label per
+    sample. Outputs with one axis per sample (``(None, K)``) are left to the loss's own checks."""
+    if output_shape is None or len(output_shape) < 2:
+        return
+    positions = tuple(output_shape[:-1])
+    if tuple(y.shape[1:1 + len(positions)]) == positions:
+        return
+    pooling = f"GlobalAveragePooling{min(len(positions), 3)}D()"
+    raise ValueError(f"{where}: the model's output has shape {_shape_text(tuple(output_shape))} (a prediction per "
+                     f"position), but the targets have shape {tuple(y.shape)}; for one prediction per sample add "
+                     f"Flatten() or {pooling} before the Dense head")
+
+
+def class_weight_table(class_weight: dict, classes: int) -> torch.Tensor:
+    """``class_weight`` as a table of ``classes`` weights (missing classes weigh 1); a key that is not one of the
+    model's classes (``7`` for 3 classes, ``-1``, ``"cat"``) or a weight that is not a finite number ≥ 0 is
+    refused by name.
+
+    Example:
+        >>> class_weight_table({0: 1, 2: 5}, 3).tolist()
+        [1.0, 1.0, 5.0]
+    """
+    if not isinstance(class_weight, dict):
+        raise ValueError(f"class_weight must be a dict {{class index: weight}}, got {type(class_weight).__name__}")
+    table = torch.ones(classes)
+    for label, weight in class_weight.items():
+        if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= int(label) < classes:
+            raise ValueError(f"class_weight names class {label!r}, but the model has {classes} classes "
+                             f"(0…{classes - 1}); key class_weight by class index")
+        if isinstance(weight, bool) or not isinstance(weight, (int, float, np.number)) or \
+                not np.isfinite(float(weight)) or float(weight) < 0:
+            raise ValueError(f"class_weight[{int(label)}] must be a finite number >= 0, got {weight!r}")
+        table[int(label)] = float(weight)
+    return table
