@@ -93,14 +93,23 @@ def _run_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     return tensors, meta
 
 
-def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    model.class_names = meta.get("class_names")
+def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], path: str, hint: str = "") -> None:
+    """Class names and run state back onto ``model``; a damaged run state is refused naming ``path``."""
+    names = meta.get("class_names")
+    if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise ValueError(f"{path}: the stored class_names must be a list of strings, got {str(names)[:80]!r}")
+    model.class_names = names
     run, run_tensors = meta.get("run"), {k[len(RUN):]: v for k, v in tensors.items() if k.startswith(RUN)}
     if run is None and ("optimizer_state" in meta or "training_state" in meta):  # format 1 kept them at the top
         run = {k: meta[k] for k in ("optimizer_state", "training_state") if k in meta}
         run_tensors = {k: v for k, v in tensors.items() if k.startswith(("optimizer/", "rng/"))}
     if run is not None and hasattr(model, "load_run_state"):
-        model.load_run_state(run_tensors, run)
+        if not isinstance(run, dict):
+            raise ValueError(f"{path}: the stored run state is not a JSON object")
+        try:
+            model.load_run_state(run_tensors, run)
+        except (ValueError, KeyError, TypeError) as err:
+            raise ValueError(f"{path}: {err}{hint}") from None
 
 
 def save_checkpoint(model, filepath: str | Path) -> None:
@@ -114,7 +123,7 @@ def restore_checkpoint(model, filepath: str | Path) -> None:
     """Load a ``save_checkpoint`` file into a built, compiled model."""
     tensors, meta = read_file(filepath)
     _load_weights_into(model, tensors, meta, False, str(filepath))
-    _restore_run(model, tensors, meta)
+    _restore_run(model, tensors, meta, str(filepath))
 
 
 def save_model(model, filepath: str | Path, overwrite: bool = True) -> None:
@@ -134,6 +143,11 @@ def _model_entry(meta: dict[str, Any]) -> dict[str, Any]:
     if "model" in meta:
         return meta["model"]
     return {"class_name": meta.get("class_name"), "config": meta.get("config")}  # format 1
+
+
+def _class_name(entry: Any) -> str:
+    name = entry.get("class_name") if isinstance(entry, dict) else None
+    return repr(name) if isinstance(name, str) else "(none given)"
 
 
 def _check_against_file(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], path: str) -> None:
@@ -172,13 +186,16 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
         _check_against_file(probe, tensors, meta, str(filepath))
         del probe
         model = deserialize(entry, custom_objects)
-    except (KeyError, TypeError, AttributeError, RecursionError, json.JSONDecodeError) as err:
-        raise ValueError(f"{filepath}: the model description in the file is not valid ({type(err).__name__}: "
-                         f"{err})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        if str(err).startswith(str(filepath)):  # already names the file (weights that do not fit the config)
+            raise
+        raise ValueError(f"{filepath}: the model description of class {_class_name(entry)} in the file is not valid "
+                         f"({type(err).__name__}: {err})") from None
     if compile and "compile" in meta and hasattr(model, "compile_from_config"):
         model.compile_from_config(meta["compile"])
     _load_weights_into(model, tensors, meta, False, str(filepath))
-    _restore_run(model, tensors, meta)
+    _restore_run(model, tensors, meta, str(filepath),
+                 "; load_model(…, compile=False) gives the model and its weights without the training state")
     return model
 
 

@@ -33,6 +33,7 @@ from torch import nn
 
 from convlens import saving
 from convlens.callbacks import Callback, CallbackList, History
+from convlens.training import optimizer_state
 from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors, map_inputs,
                                     sample_count)
 from convlens.training.setup import compile_model, precision_from_arguments
@@ -583,15 +584,7 @@ class Trainer:
         meta: dict[str, Any] = {}
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and optimizer.torch_optimizer is not None:
-            state = optimizer.torch_optimizer.state_dict()
-            scalars: dict[str, dict[str, Any]] = {}
-            for index, slot in state["state"].items():
-                for key, value in slot.items():
-                    if torch.is_tensor(value):
-                        tensors[f"optimizer/{index}/{key}"] = value.detach().cpu().clone()
-                    else:
-                        scalars.setdefault(str(index), {})[key] = value
-            meta["optimizer_state"] = {"param_groups": state["param_groups"], "scalars": scalars}
+            tensors, meta["optimizer_state"] = optimizer_state.pack(optimizer.torch_optimizer)
         run = self._snapshot()
         if run:
             meta["run"] = dict(run)
@@ -612,14 +605,7 @@ class Trainer:
         optimizer = getattr(self.model, "optimizer", None)
         if "optimizer_state" in meta and optimizer is not None:
             torch_optimizer = optimizer.build(self.model)
-            state: dict[int, dict[str, Any]] = {}
-            for key, value in tensors.items():
-                if key.startswith("optimizer/"):
-                    _, index, name = key.split("/", 2)
-                    state.setdefault(int(index), {})[name] = value
-            for index, values in meta["optimizer_state"].get("scalars", {}).items():
-                state.setdefault(int(index), {}).update(values)
-            torch_optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer_state"]["param_groups"]})
+            optimizer_state.unpack(torch_optimizer, tensors, meta["optimizer_state"])
             if isinstance(getattr(optimizer, "_learning_rate", None), float):  # a rate changed by a callback
                 optimizer.learning_rate = float(torch_optimizer.param_groups[0]["lr"])
         if "run" in meta:
