@@ -27,11 +27,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the report; print its path, or the error and return 2."""
     from convlens.report import write_report  # imported on use: `convlens --help` stays fast
+    from convlens.report.run_dir import shown_name
 
     try:
         path = write_report(args.run_dir, output=args.output, title=args.title, sample=args.sample)
     except ValueError as err:
         print(f"convlens report: error: {err}", file=sys.stderr)
         return 2
-    print(f"wrote {path}")
+    print(f"wrote {shown_name(path)}")  # a folder name that is not UTF-8 is printed escaped
     return 0
