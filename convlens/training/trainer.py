@@ -36,6 +36,7 @@ from convlens.callbacks import Callback, CallbackList, History
 from convlens.training import optimizer_state
 from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors, map_inputs,
                                     sample_count)
+from convlens.training.rollback import RollbackPoint
 from convlens.training.setup import compile_model, precision_from_arguments
 from convlens.training.step import RunningLogs, Step, check_input
 from convlens.training.strategy import Strategy
@@ -301,11 +302,13 @@ class Trainer:
                           if isinstance(getattr(m, "generator", None), torch.Generator) and
                           isinstance(getattr(m, "seed", None), int)]
         epoch_logs: dict[str, Any] = {}
+        rollback = RollbackPoint()  # the weights at the start of each epoch, for a NaN epoch
         with strategy.rng_streams():
             for epoch in range(initial_epoch, epochs):
                 if model.stop_training:
                     break
                 self._live = {"epoch": epoch, "batch": start_batch, "shuffle_seed": shuffle_seed}
+                rollback.take(model, {**self._live, **({"sums": sums} if sums is not None else {})})
                 if start_batch == 0:
                     cbs.on_epoch_begin(epoch)
                 self._reset_user_metrics(custom)
@@ -333,7 +336,7 @@ class Trainer:
                         break
                 start_batch, sums = 0, None
                 if self._nonfinite:
-                    self._after_nonfinite(epoch)
+                    self._after_nonfinite(epoch, rollback)
                     break
                 epoch_logs = self._epoch_results(step, custom, logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
@@ -379,15 +382,25 @@ class Trainer:
                 raise ValueError(f"epoch {epoch + 1}, batch {index}: the {name} hold {bad} NaN or infinite values; "
                                  f"clean the data (this is not a learning-rate problem)")
 
-    def _after_nonfinite(self, epoch: int) -> None:
-        """Stop; the weights are those of the last finite step (the bad update was never applied) and the
+    def _after_nonfinite(self, epoch: int, rollback: RollbackPoint) -> None:
+        """Stop; the weights go back to the start of the NaN epoch — the end of the last complete epoch, which is
+        what History, CSVLogger and epoch checkpoints recorded (the NaN epoch is recorded nowhere) — and the
         optimizer starts afresh, so the next ``fit`` trains."""
         self.model.stop_training = True
+        batch = self._live["batch"]
+        position = rollback.restore(self.model)
+        if position is not None:  # the run state (what a save now records) is that point too
+            sums = position.pop("sums", None)
+            self._live = position
+            self._sums = torch.tensor(sums, device=self.strategy.device) if sums is not None else self._sums
         self.model.optimizer.build(self.model)
-        warnings.warn(f"epoch {epoch + 1}, batch {self._live['batch']}: the loss or the gradients became NaN or "
-                      f"infinite; training stopped before that update, so the weights are those of the last finite "
-                      f"step, and the optimizer state was reset (lower the learning rate?)", RuntimeWarning,
-                      stacklevel=3)
+        if position is not None and position["batch"]:
+            back = f"where this fit resumed (epoch {epoch + 1}, batch {position['batch']})"
+        else:
+            back = f"those at the end of epoch {epoch}" if epoch else "those before training"
+        warnings.warn(f"epoch {epoch + 1}, batch {batch}: the loss or the gradients became NaN or infinite; training "
+                      f"stopped, epoch {epoch + 1} is recorded nowhere, the weights are back to {back} and the "
+                      f"optimizer state was reset (lower the learning rate?)", RuntimeWarning, stacklevel=3)
 
     def _epoch_results(self, step: Step, custom: bool, logs: Mapping[str, Any]) -> dict[str, Any]:
         """The one sync of the epoch: sums all-reduced over processes, then the epoch's values."""
@@ -513,11 +526,15 @@ class Trainer:
             if kind == "train":
                 self.model.train()
                 self._nonfinite = self._stop_now = False
+                before = RollbackPoint()
+                before.take(self.model, {}, buffers_only=True)
                 self.train_step(strategy.to_device(batch))
                 if self._nonfinite:
+                    before.restore(self.model)  # the forward pass already moved the BatchNorm statistics
                     self.model.optimizer.build(self.model)
                     warnings.warn("train_on_batch: the loss or the gradients became NaN or infinite; the update was "
-                                  "not applied and the optimizer state was reset", RuntimeWarning, stacklevel=3)
+                                  "not applied (weights and BatchNorm statistics are those from before the batch) "
+                                  "and the optimizer state was reset", RuntimeWarning, stacklevel=3)
             else:
                 self.model.eval()
                 with torch.inference_mode():
