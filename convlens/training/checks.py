@@ -16,11 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 
-_TENSOR_KINDS = "biufc"  # bool, int, unsigned, float, complex: the dtypes torch.from_numpy takes
+_TENSOR_KINDS = "biuf"  # bool, int, unsigned, float: the dtypes a model's inputs and targets can take
 
 
 def check_array_dtype(array: np.ndarray, name: str) -> None:
-    """Refuse an array whose dtype cannot be a tensor (text, dates, Python objects), naming ``name`` and the fix."""
+    """Refuse an array whose dtype cannot be a tensor (text, dates, Python objects, complex numbers), naming
+    ``name`` (``x``, ``y``, ``sample_weight`` …) and the fix."""
     kind = array.dtype.kind
     if kind in _TENSOR_KINDS:
         return
@@ -28,16 +29,45 @@ def check_array_dtype(array: np.ndarray, name: str) -> None:
                                                                   for v in array.reshape(-1)[:1000]))
     if is_text and name.startswith("y"):
         fix = "map the class names to integers, e.g. names, y = np.unique(y, return_inverse=True)"
-    elif is_text:
+    elif is_text and name.startswith("x"):
         fix = ("models take numbers: decode image files first (convlens.utils.load_img / img_to_array, or "
                "image_dataset_from_directory)")
     elif kind == "O":
         raise ValueError(f"{name} must be a numeric array, got an array of Python objects (dtype object: ragged "
                          f"lists, or mixed types?); give one numeric array of equal-length rows")
+    elif kind == "c":
+        fix = f"pass its real part (np.real({name})) or its magnitude (np.abs({name}))"
     else:
         fix = "convert it to numbers first (e.g. .astype('int64') or .astype('float32'))"
-    raise ValueError(f"{name} holds {'text' if is_text else 'values'} (dtype {array.dtype}), which cannot be a "
-                     f"tensor; {fix}")
+    what = "text" if is_text else "complex numbers" if kind == "c" else "values"
+    raise ValueError(f"{name} holds {what} (dtype {array.dtype}), which cannot be a tensor; {fix}")
+
+
+def as_array(values: Any, name: str) -> np.ndarray:
+    """``values`` as a NumPy array a tensor can be made from (checked by ``check_array_dtype``); extended-precision
+    floats become float64, and rows of different lengths are refused by name."""
+    try:
+        array = np.asarray(values)
+    except ValueError as err:  # NumPy refuses ragged nested lists outright
+        raise ValueError(f"{name} is ragged (rows of different lengths: {err}); give one array of equal-length "
+                         f"rows") from None
+    check_array_dtype(array, name)
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8:  # np.longdouble: torch has no such type
+        array = array.astype(np.float64)
+    return array
+
+
+def as_labels(tensor: torch.Tensor, name: str) -> torch.Tensor:
+    """Targets as torch computes with them: unsigned integers wider than 8 bits (which torch can hold but not
+    reduce or index with) become int64 (a label past int64's range turns negative and is refused as a label).
+
+    Example:
+        >>> as_labels(torch.tensor([1, 2], dtype=torch.uint32), "y").dtype
+        torch.int64
+    """
+    if tensor.dtype in (torch.uint16, torch.uint32, torch.uint64):
+        tensor = tensor.to(torch.int64)
+    return tensor
 
 
 def _shape_text(shape: tuple) -> str:

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
-from convlens.training.checks import check_array_dtype
+from convlens.training.checks import as_array, as_labels
 
 Inputs = Any  # a tensor, or a list of tensors (one per model input), or a dict of them keyed by input name
 Batch = tuple[Inputs, torch.Tensor | None, torch.Tensor | None]
@@ -29,8 +29,7 @@ def to_tensor(values: Any, name: str) -> torch.Tensor:
     if isinstance(values, torch.Tensor):
         tensor = values.detach()
     else:
-        array = np.asarray(values)
-        check_array_dtype(array, name)
+        array = as_array(values, name)
         if not array.flags.writeable:
             array = array.copy()
         tensor = torch.from_numpy(np.ascontiguousarray(array))
@@ -120,7 +119,7 @@ class ArrayData:
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, inputs: int = 1) -> None:
         self.x = to_inputs(x, inputs)
-        self.y = None if y is None else to_tensor(y, "y")
+        self.y = None if y is None else as_labels(to_tensor(y, "y"), "y")
         self.sample_weight = None if sample_weight is None else to_tensor(sample_weight, "sample_weight").float()
         if any(t.dim() == 0 for t in input_tensors(self.x)):
             raise ValueError("x must hold at least one sample, got a scalar")
@@ -193,7 +192,8 @@ def _unpack(batch: Any) -> Batch:
     else:
         batch = (batch, None, None)
     x, y, w = batch
-    return (as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)), None if y is None else to_tensor(y, "y batch"),
+    return (as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)),
+            None if y is None else as_labels(to_tensor(y, "y batch"), "y batch"),
             None if w is None else to_tensor(w, "sample_weight batch").float())
 
 

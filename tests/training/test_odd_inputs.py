@@ -5,13 +5,13 @@ import os
 os.environ["KERAS_BACKEND"] = "torch"
 
 import keras  # noqa: E402  (the test extra installs it)
-import numpy as np
-import pytest
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
 
 from convlens import Sequential
 from convlens.layers import Conv1D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, Input
-from convlens.utils import Sequence
 from convlens.training.checks import class_weight_table
+from convlens.utils import Sequence, set_random_seed
 
 X = np.random.default_rng(0).random((6, 4)).astype("float32")
 Y = np.array([0, 1, 2, 0, 1, 2])
@@ -152,3 +152,39 @@ def test_binary_outputs_have_two_classes():
 
 def test_class_weight_table_weighs_missing_classes_one():
     assert class_weight_table({np.int64(2): 4}, 3).tolist() == [1.0, 1.0, 4.0]
+
+
+# --- neighbours: other dtypes torch cannot take as they are --------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["uint16", "uint32", "uint64"])
+def test_wide_unsigned_labels_train_like_int64(dtype):
+    set_random_seed(0)
+    a = classifier().fit(X, Y, verbose=0, shuffle=False).history["loss"]
+    set_random_seed(0)
+    b = classifier().fit(X, Y.astype(dtype), verbose=0, shuffle=False).history["loss"]
+    assert a == b
+
+
+@pytest.mark.parametrize("name, call", [
+    ("x", lambda m: m.fit(X.astype("complex64"), Y, verbose=0)),
+    ("y", lambda m: m.fit(X, Y.astype("complex64"), verbose=0)),
+    ("x", lambda m: m.predict(X.astype("complex128"))),
+])
+def test_complex_arrays_are_refused_not_silently_cut_to_their_real_part(name, call):
+    with pytest.raises(ValueError, match=rf"^{name} holds complex numbers \(dtype complex\d+\).*np\.real\({name}\)"):
+        call(classifier())
+
+
+def test_sample_weight_text_is_told_to_become_numbers():
+    with pytest.raises(ValueError, match=r"^sample_weight holds text .*convert it to numbers"):
+        classifier().fit(X, Y, sample_weight=np.array(["a"] * 6), verbose=0)
+
+
+def test_ragged_labels_are_named():
+    with pytest.raises(ValueError, match=r"^y is ragged \(rows of different lengths"):
+        classifier().fit(X, [[0], [1, 2], [0], [1], [2], [0]], verbose=0)
+
+
+def test_extended_precision_floats_are_accepted():
+    expected = classifier()
+    out = expected.predict(X.astype(np.longdouble), verbose=0)
+    np.testing.assert_allclose(out, expected.predict(X, verbose=0), rtol=1e-6)
