@@ -2,16 +2,16 @@
 convlens ValueError naming the argument and the fix (issue 23)."""
 import os
 
-os.environ["KERAS_BACKEND"] = "torch"
+import numpy as np
+import pytest
 
+os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras  # noqa: E402  (the test extra installs it)
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
 
-from convlens import Sequential
-from convlens.layers import Conv1D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, Input
-from convlens.training.checks import class_weight_table
-from convlens.utils import Sequence, set_random_seed
+from convlens import Sequential  # noqa: E402
+from convlens.layers import Conv1D, Conv2D, Dense, Flatten, GlobalAveragePooling2D, Input  # noqa: E402
+from convlens.training.checks import class_weight_table  # noqa: E402
+from convlens.utils import Sequence, set_random_seed  # noqa: E402
 
 X = np.random.default_rng(0).random((6, 4)).astype("float32")
 Y = np.array([0, 1, 2, 0, 1, 2])
