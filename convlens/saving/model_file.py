@@ -108,7 +108,7 @@ def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], 
             raise ValueError(f"{path}: the stored run state is not a JSON object")
         try:
             model.load_run_state(run_tensors, run)
-        except (ValueError, KeyError, TypeError) as err:
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
             raise ValueError(f"{path}: {err}{hint}") from None
 
 
@@ -166,7 +166,8 @@ def _check_against_file(model, tensors: dict[str, torch.Tensor], meta: dict[str,
 
 def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[str, Any] | None = None,
                safe_mode: bool = True):
-    """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state).
+    """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state; with
+    ``compile=False`` the architecture, weights and class names only, as Keras leaves the optimizer out).
 
     Example: ``model = convlens.models.load_model("runs/main/model.convlens")``. A Keras ``.keras`` (or legacy
     ``.h5``) file of a Sequential or functional model is rebuilt from its config and weights (arrays only; a
@@ -192,8 +193,15 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
         raise ValueError(f"{filepath}: the model description of class {_class_name(entry)} in the file is not valid "
                          f"({type(err).__name__}: {err})") from None
     if compile and "compile" in meta and hasattr(model, "compile_from_config"):
-        model.compile_from_config(meta["compile"])
+        try:
+            model.compile_from_config(meta["compile"])
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{filepath}: the stored compile settings are not valid ({type(err).__name__}: {err}); "
+                             f"load_model(…, compile=False) gives the model and its weights") from None
     _load_weights_into(model, tensors, meta, False, str(filepath))
+    if not compile:  # inference: the class names, not the training state (which a damaged file may have lost)
+        _restore_run(model, tensors, {"class_names": meta.get("class_names")}, str(filepath))
+        return model
     _restore_run(model, tensors, meta, str(filepath),
                  "; load_model(…, compile=False) gives the model and its weights without the training state")
     return model

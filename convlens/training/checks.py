@@ -110,3 +110,49 @@ def class_weight_table(class_weight: dict, classes: int) -> torch.Tensor:
             raise ValueError(f"class_weight[{int(label)}] must be a finite number >= 0, got {weight!r}")
         table[int(label)] = float(weight)
     return table
+
+
+def _whole(value: Any, low: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def check_run_state(meta: dict[str, Any]) -> None:
+    """A stored run state (``Trainer.state_dict()``'s JSON) must have the shape ``load_state_dict`` and a resume
+    read: position numbers that are whole and not negative, a shuffle seed, numeric sums, and dicts where dicts
+    belong. Anything else is refused by name before it can mislead a resume.
+
+    Example:
+        >>> check_run_state({"run": {"epoch": "x", "batch": 0, "shuffle_seed": 1}})
+        Traceback (most recent call last):
+        ...
+        ValueError: the stored run state has epoch='x'; expected a whole number >= 0
+    """
+    if not isinstance(meta, dict):
+        raise ValueError(f"the stored run state is not a JSON object, got {type(meta).__name__}")
+    for key in ("scaler", "callbacks", "optimizer_state"):
+        if meta.get(key) is not None and not isinstance(meta[key], dict):
+            raise ValueError(f"the stored run state has {key} of type {type(meta[key]).__name__}; expected an object")
+    if not all(isinstance(v, dict) for v in meta.get("callbacks", {}).values()):
+        raise ValueError("the stored run state has callback states that are not objects")
+    run = meta.get("run")
+    if run is None:
+        return
+    if not isinstance(run, dict):
+        raise ValueError(f"the stored run state has run of type {type(run).__name__}; expected an object")
+    wanted = {"epoch": 0, "batch": 0, "shuffle_seed": None, "world_size": 1}
+    for key, low in wanted.items():
+        if key not in run:
+            if key in ("epoch", "shuffle_seed"):
+                raise ValueError(f"the stored run state has no {key}")
+            continue
+        if not (isinstance(run[key], int) and not isinstance(run[key], bool) if low is None else
+                _whole(run[key], low)):
+            expected = "a whole number" if low is None else f"a whole number >= {low}"
+            raise ValueError(f"the stored run state has {key}={run[key]!r}; expected {expected}")
+    sums = run.get("sums")
+    if sums is not None and not (isinstance(sums, list) and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in sums)):
+        raise ValueError(f"the stored run state has sums={str(sums)[:60]}; expected a list of numbers")
+    data = run.get("data")
+    if data is not None and not (isinstance(data, dict) and all(_whole(data.get(k), 0) for k in ("seed", "epoch"))):
+        raise ValueError(f"the stored run state has data={str(data)[:60]}; expected {{'seed': …, 'epoch': …}}")

@@ -34,6 +34,7 @@ from torch import nn
 from convlens import saving
 from convlens.callbacks import Callback, CallbackList, History
 from convlens.training import optimizer_state
+from convlens.training.checks import check_run_state
 from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors, map_inputs,
                                     sample_count)
 from convlens.training.rollback import RollbackPoint
@@ -619,6 +620,7 @@ class Trainer:
 
     def load_state_dict(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
         """Restore what ``state_dict()`` returned (the optimizer only when the model is compiled)."""
+        check_run_state(meta)
         optimizer = getattr(self.model, "optimizer", None)
         if "optimizer_state" in meta and optimizer is not None:
             torch_optimizer = optimizer.build(self.model)

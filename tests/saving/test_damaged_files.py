@@ -145,3 +145,30 @@ def test_pack_lists_its_tensors_and_unpack_restores_them_exactly():
     unpack(fresh, tensors, json.loads(json.dumps(meta)))
     again, _ = pack(fresh)
     assert all(torch.equal(again[k], tensors[k]) for k in tensors) and set(again) == set(tensors)
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda r: r["run"].update(epoch="x"), r"epoch='x'; expected a whole number >= 0"),
+    (lambda r: r["run"].update(epoch=-3), r"epoch=-3"),
+    (lambda r: r["run"].pop("shuffle_seed"), r"has no shuffle_seed"),
+    (lambda r: r["run"].update(batch=1, sums=["a"]), r"sums=\['a'\]; expected a list of numbers"),
+    (lambda r: r.update(run=[1]), r"run of type list"),
+    (lambda r: r.update(callbacks=[1, 2]), r"callbacks of type list"),
+    (lambda r: r.update(callbacks={"EarlyStopping": 3}), r"callback states that are not objects"),
+])
+def test_a_damaged_run_position_is_refused_by_name_and_compile_false_still_loads(tmp_path, saved, damage, message):
+    tensors, meta = saved
+    meta = copy.deepcopy(meta)
+    damage(meta["run"])
+    path = write(tmp_path / "m.convlens", tensors, meta)
+    refused(path, rf"the stored run state (has )?{message}.*compile=False")
+    model = models.load_model(path, compile=False)
+    assert model.optimizer is None or model.optimizer.torch_optimizer is None
+
+
+@pytest.mark.parametrize("damage", [lambda c: c.update(optimizer=5), lambda c: c.update(loss="no_such_loss")])
+def test_damaged_compile_settings_name_the_file(tmp_path, saved, damage):
+    tensors, meta = saved
+    meta = copy.deepcopy(meta)
+    damage(meta["compile"])
+    refused(write(tmp_path / "m.convlens", tensors, meta), r"the stored compile settings are not valid")
