@@ -156,3 +156,28 @@ def check_run_state(meta: dict[str, Any]) -> None:
     data = run.get("data")
     if data is not None and not (isinstance(data, dict) and all(_whole(data.get(k), 0) for k in ("seed", "epoch"))):
         raise ValueError(f"the stored run state has data={str(data)[:60]}; expected {{'seed': …, 'epoch': …}}")
+
+
+def check_sample_weight(weights: torch.Tensor, y: torch.Tensor | None, name: str = "sample_weight") -> None:
+    """Sample weights are finite numbers >= 0, one per sample (``(N,)`` or ``(N, 1)``) or one per target value
+    (the shape of ``y``); a NaN weight would otherwise stop training as if the learning rate were too high.
+
+    Example:
+        >>> check_sample_weight(torch.tensor([1.0, -2.0]), None)
+        Traceback (most recent call last):
+        ...
+        ValueError: sample_weight holds 1 negative weights (the smallest -2.0); weights must be >= 0
+    """
+    if weights.numel():
+        bad = int((~torch.isfinite(weights)).sum())
+        if bad:
+            raise ValueError(f"{name} holds {bad} NaN or infinite weights; weights must be finite numbers >= 0")
+        negative = int((weights < 0).sum())
+        if negative:
+            raise ValueError(f"{name} holds {negative} negative weights (the smallest {float(weights.min())}); "
+                             f"weights must be >= 0")
+    shape, n = tuple(weights.shape), len(weights) if weights.dim() else 0
+    allowed = {(n,), (n, 1)} | ({tuple(y.shape)} if y is not None else set())
+    if shape not in allowed:
+        target = f" or the shape of y {tuple(y.shape)}" if y is not None else ""
+        raise ValueError(f"{name} has shape {shape}; expected one weight per sample ({n},){target}")

@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
-from convlens.training.checks import as_array, as_labels
+from convlens.training.checks import as_array, as_labels, check_sample_weight
 
 Inputs = Any  # a tensor, or a list of tensors (one per model input), or a dict of them keyed by input name
 Batch = tuple[Inputs, torch.Tensor | None, torch.Tensor | None]
@@ -127,6 +127,8 @@ class ArrayData:
         for name, other in (("y", self.y), ("sample_weight", self.sample_weight)):
             if other is not None and len(other) != n:
                 raise ValueError(f"x has {n} samples but {name} has {len(other)}; they must match")
+        if self.sample_weight is not None:
+            check_sample_weight(self.sample_weight, self.y)
         if n == 0:
             raise ValueError("x holds no samples")
         for tensor in input_tensors(self.x):
@@ -192,9 +194,11 @@ def _unpack(batch: Any) -> Batch:
     else:
         batch = (batch, None, None)
     x, y, w = batch
-    return (as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)),
-            None if y is None else as_labels(to_tensor(y, "y batch"), "y batch"),
-            None if w is None else to_tensor(w, "sample_weight batch").float())
+    y = None if y is None else as_labels(to_tensor(y, "y batch"), "y batch")
+    w = None if w is None else to_tensor(w, "sample_weight batch").float()
+    if w is not None:
+        check_sample_weight(w, y, "sample_weight batch")
+    return as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)), y, w
 
 
 class SequenceData:

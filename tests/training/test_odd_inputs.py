@@ -188,3 +188,33 @@ def test_extended_precision_floats_are_accepted():
     expected = classifier()
     out = expected.predict(X.astype(np.longdouble), verbose=0)
     np.testing.assert_allclose(out, expected.predict(X, verbose=0), rtol=1e-6)
+
+
+# --- neighbours: sample weights ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("weights, message", [
+    (np.array([1, np.nan, 1, 1, 1, 1]), r"sample_weight holds 1 NaN or infinite weights"),
+    (-np.ones(6), r"sample_weight holds 6 negative weights"),
+    (np.ones((6, 3)), r"sample_weight has shape \(6, 3\); expected one weight per sample \(6,\) or the shape of y"),
+])
+@pytest.mark.parametrize("method", ["fit", "evaluate", "train_on_batch"])
+def test_bad_sample_weights_are_named_before_training(weights, message, method):
+    m = classifier()
+    call = {"fit": lambda: m.fit(X, Y, sample_weight=weights, verbose=0),
+            "evaluate": lambda: m.evaluate(X, Y, sample_weight=weights, verbose=0),
+            "train_on_batch": lambda: m.train_on_batch(X, Y, sample_weight=weights)}[method]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_bad_sample_weights_from_a_generator_are_named():
+    def batches():
+        while True:
+            yield X, Y, np.full(6, np.nan)
+
+    with pytest.raises(ValueError, match=r"sample_weight batch holds 6 NaN"):
+        classifier().fit(batches(), steps_per_epoch=1, verbose=0)
+
+
+def test_weights_per_sample_as_a_column_and_zero_weights_train():
+    history = classifier().fit(X, Y, sample_weight=np.array([[1.0], [0.0], [2.0], [1.0], [0.0], [1.0]]), verbose=0)
+    assert np.isfinite(history.history["loss"][0])
