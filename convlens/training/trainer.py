@@ -385,7 +385,7 @@ class Trainer:
 
     def _after_nonfinite(self, epoch: int, rollback: RollbackPoint) -> None:
         """Stop; the weights go back to the start of the NaN epoch — the end of the last complete epoch, which is
-        what History, CSVLogger and epoch checkpoints recorded (the NaN epoch is recorded nowhere) — and the
+        what History, CSVLogger and epoch checkpoints recorded (the NaN epoch is not recorded) — and the
         optimizer starts afresh, so the next ``fit`` trains."""
         self.model.stop_training = True
         batch = self._live["batch"]
@@ -400,8 +400,9 @@ class Trainer:
         else:
             back = f"those at the end of epoch {epoch}" if epoch else "those before training"
         warnings.warn(f"epoch {epoch + 1}, batch {batch}: the loss or the gradients became NaN or infinite; training "
-                      f"stopped, epoch {epoch + 1} is recorded nowhere, the weights are back to {back} and the "
-                      f"optimizer state was reset (lower the learning rate?)", RuntimeWarning, stacklevel=3)
+                      f"stopped, epoch {epoch + 1} is not recorded (History, CSVLogger and epoch checkpoints hold the "
+                      f"epochs before it), the weights are back to {back} and the optimizer state was reset (lower "
+                      f"the learning rate?)", RuntimeWarning, stacklevel=3)
 
     def _epoch_results(self, step: Step, custom: bool, logs: Mapping[str, Any]) -> dict[str, Any]:
         """The one sync of the epoch: sums all-reduced over processes, then the epoch's values."""

@@ -1,6 +1,6 @@
 """A NaN epoch (issue 23): a scheduler sends the learning rate to 1e30 in epoch 3. fit stops with one warning, and
 the model, History, CSVLogger, the epoch checkpoints and the run state all describe the same point — the end of
-epoch 2; epoch 3 is recorded nowhere."""
+epoch 2; epoch 3 is not recorded."""
 import csv
 import warnings
 
@@ -38,7 +38,7 @@ def fit_recording(model, callbacks, epochs=5):
     return history, [w for w in caught if issubclass(w.category, RuntimeWarning)]
 
 
-def test_a_nan_epoch_is_recorded_nowhere_and_the_weights_go_back_to_the_last_complete_epoch(tmp_path):
+def test_a_nan_epoch_is_not_recorded_and_the_weights_go_back_to_the_last_complete_epoch(tmp_path):
     model, seen, recorder = model_and_recorder()
     scheduler = LearningRateScheduler(lambda epoch, lr: 1e30 if epoch == 2 else 0.1)
     last, per_epoch = tmp_path / "last.convlens", tmp_path / "ep{epoch}.convlens"
@@ -49,7 +49,7 @@ def test_a_nan_epoch_is_recorded_nowhere_and_the_weights_go_back_to_the_last_com
 
     assert len(caught) == 1, [str(w.message) for w in caught]
     message = str(caught[0].message)
-    assert message.startswith("epoch 3, batch ") and "epoch 3 is recorded nowhere" in message
+    assert message.startswith("epoch 3, batch ") and "epoch 3 is not recorded (History, CSVLogger and epoch checkpoints hold" in message
     assert "back to those at the end of epoch 2" in message and "optimizer state was reset" in message
     assert model.stop_training
 
