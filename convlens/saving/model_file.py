@@ -178,6 +178,9 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
         _read_keras(filepath, model)
         return model
     tensors, meta = read_file(filepath)
+    if meta.get("kind") == "checkpoint":
+        raise ValueError(f"{filepath} is a training checkpoint (weights and run state, no architecture); build the "
+                         f"model and call load_weights(), or resume the run with BackupAndRestore")
     if meta.get("kind") != "model":
         raise ValueError(f"{filepath} holds weights only; build the model and call load_weights() instead")
     entry = _model_entry(meta)

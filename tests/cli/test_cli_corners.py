@@ -55,3 +55,17 @@ def test_report_of_a_run_folder_whose_name_is_not_utf8(tmp_path, capsys):
     assert "run folder run-\\xff" in page
     assert sorted(os.listdir(run)) == sorted(["class_names.json", "history.csv", "model.convlens", "report.html",
                                               "test_data.npz"])  # written in place, no temp file left
+
+
+def test_evaluate_on_a_training_checkpoint_says_what_it_is(tmp_path, capsys):
+    model = _tiny()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    model.fit(np.zeros((4, 12, 12, 1), "float32"), np.arange(4) % 3, verbose=0)
+    path = tmp_path / "backup.convlens"
+    model.trainer.save_checkpoint(path)
+    assert main(["evaluate", str(path), "--dataset", "mnist_sample"]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "is a training checkpoint (weights and run state, no architecture)" in lines[0]
+    fresh = _tiny()
+    fresh.load_weights(path)  # what the message suggests works
+    assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), model.get_weights()))
