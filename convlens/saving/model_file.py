@@ -93,11 +93,24 @@ def _run_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     return tensors, meta
 
 
+def _output_width(model) -> int | None:
+    """The last axis of a single-output model's output shape (None when it is not known)."""
+    try:
+        shape = model.output_shape
+    except (AttributeError, ValueError, RuntimeError, TypeError):
+        return None
+    return shape[-1] if isinstance(shape, tuple) and shape and isinstance(shape[-1], int) else None
+
+
 def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], path: str, hint: str = "") -> None:
     """Class names and run state back onto ``model``; a damaged run state is refused naming ``path``."""
     names = meta.get("class_names")
     if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
         raise ValueError(f"{path}: the stored class_names must be a list of strings, got {str(names)[:80]!r}")
+    width = _output_width(model)
+    if names is not None and width is not None and len(names) not in (width, 2 if width == 1 else width):
+        raise ValueError(f"{path}: the stored class_names has {len(names)} names, but the model has {width} "
+                         f"outputs; predictions would be labelled wrongly")
     model.class_names = names
     run, run_tensors = meta.get("run"), {k[len(RUN):]: v for k, v in tensors.items() if k.startswith(RUN)}
     if run is None and ("optimizer_state" in meta or "training_state" in meta):  # format 1 kept them at the top

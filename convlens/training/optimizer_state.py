@@ -86,12 +86,17 @@ def unpack(torch_optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tens
             _fail(f"has a tensor {key!r} for no weight of the model")
         if value.dim() and tuple(value.shape) != shapes[int(index)]:
             _fail(f"has {key!r} of shape {tuple(value.shape)}, but its weight has shape {shapes[int(index)]}")
+        if value.dim() and not value.is_floating_point():
+            _fail(f"has {key!r} of dtype {value.dtype}; expected floating point")
         state.setdefault(int(index), {})[name] = value
     scalars = meta.get("scalars", {})
     if not isinstance(scalars, dict) or not all(isinstance(v, dict) and str(k).isdigit() and int(k) in shapes
                                                  for k, v in scalars.items()):
         _fail(f"has malformed scalars {str(scalars)[:80]!r}")
     for index, values in scalars.items():
+        for name, value in values.items():
+            if not (value is None or isinstance(value, (int, float, bool))):
+                _fail(f"has the setting {name}={str(value)[:40]!r} for weight {index}; expected a number")
         state.setdefault(int(index), {}).update(values)
     declared = meta.get("tensors")
     if declared is None:  # files from before the list: a weight holding only some of the others' slots lost some

@@ -172,3 +172,49 @@ def test_damaged_compile_settings_name_the_file(tmp_path, saved, damage):
     meta = copy.deepcopy(meta)
     damage(meta["compile"])
     refused(write(tmp_path / "m.convlens", tensors, meta), r"the stored compile settings are not valid")
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.bool])
+def test_weights_of_a_wrong_dtype_are_refused_not_cast(tmp_path, saved, dtype):
+    tensors, meta = saved
+    tensors = {**tensors, "weights/dense_1/kernel": torch.ones(4, 3, dtype=dtype)}
+    path = write(tmp_path / "m.convlens", tensors, meta)
+    with pytest.raises(ValueError, match=rf"dense_1/kernel: the file stores dtype {str(dtype).split('.')[1]}, the "
+                                         rf"model float32") as info:
+        models.load_model(path)
+    assert str(info.value).startswith(str(path))
+    model = Sequential([Dense(3, activation="relu", input_shape=(4,)), Dense(2, activation="softmax")])
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"stores dtype"):
+        model.load_weights(path)
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), before))  # nothing was loaded
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda t, m: t.update({"run/optimizer/0/velocity": torch.ones(3, 4, dtype=torch.int64)}),
+     r"'optimizer/0/velocity' of dtype torch.int64; expected floating point"),
+    (lambda t, m: m["run"]["optimizer_state"].update(scalars={"0": {"step": "x"}}),
+     r"the setting step='x' for weight 0; expected a number"),
+])
+def test_optimizer_tensors_and_settings_of_a_wrong_type_are_refused(tmp_path, saved, damage, message):
+    tensors, meta = saved
+    tensors, meta = dict(tensors), copy.deepcopy(meta)
+    damage(tensors, meta)
+    refused(write(tmp_path / "m.convlens", tensors, meta), message)
+
+
+@pytest.mark.parametrize("names, ok", [(["a"], False), (["a", "b", "c"], False), (["a", "b"], True), (None, True)])
+def test_class_names_must_fit_the_outputs(tmp_path, saved, names, ok):
+    tensors, meta = saved
+    path = write(tmp_path / "m.convlens", tensors, {**meta, "class_names": names})
+    if ok:
+        assert models.load_model(path).class_names == names
+    else:
+        refused(path, rf"class_names has {len(names)} names, but the model has 2 outputs")
+
+
+def test_a_binary_model_keeps_its_two_class_names(tmp_path):
+    model = Sequential([Dense(1, activation="sigmoid", input_shape=(4,))])
+    model.class_names = ["cat", "dog"]
+    model.save(tmp_path / "b.convlens")
+    assert models.load_model(tmp_path / "b.convlens").class_names == ["cat", "dog"]
