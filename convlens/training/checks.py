@@ -4,10 +4,10 @@ value and the fix: arrays that cannot become tensors, targets whose shape does n
 
 Example:
     >>> import numpy as np
-    >>> check_array_dtype(np.array(["cat", "dog"]), "y")
+    >>> check_array_dtype(np.array(["cat", "dog"]), "y")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: y holds text (dtype <U3), which cannot be a tensor; map the class names to integers, e.g. names, y = np.unique(y, return_inverse=True)
+    ValueError: y holds text (dtype <U3), which cannot be a tensor; map the class names to integers, e.g. ...
 """
 from __future__ import annotations
 

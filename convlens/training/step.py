@@ -63,7 +63,7 @@ class Step:
         self.metrics = self.model.compiled.metrics(self.output_width)
         self.names = ["loss", *[m.name for m in self.metrics]]
         if self.class_weight:
-            classes = 2 if self.loss.kind == "binary" and self.output_width == 1 else self.output_width
+            classes = 2 if self.output_width == 1 else self.output_width  # one unit: classes 0 and 1
             self._class_table = class_weight_table(self.class_weight, classes).to(self.strategy.device)
         self._warn_if_not_probabilities(out)
 

@@ -218,3 +218,10 @@ def test_bad_sample_weights_from_a_generator_are_named():
 def test_weights_per_sample_as_a_column_and_zero_weights_train():
     history = classifier().fit(X, Y, sample_weight=np.array([[1.0], [0.0], [2.0], [1.0], [0.0], [1.0]]), verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+def test_one_output_unit_has_two_classes_whatever_the_loss():
+    m = classifier("mse", 1, "sigmoid")
+    m.fit(X, (Y % 2).astype("float32"), class_weight={0: 1.0, 1: 2.0}, verbose=0)
+    with pytest.raises(ValueError, match=r"class 3, but the model has 2 classes"):
+        m.fit(X, (Y % 2).astype("float32"), class_weight={3: 1.0}, verbose=0)
