@@ -37,11 +37,11 @@ def _same_folder(a: str, b: str) -> bool:
 def run(args: argparse.Namespace) -> int:
     from convlens.models import load_model
     path = model_path(args.model)
+    model = load_model(path)  # first: a weights-only or damaged file is named for what it is, whatever the dataset
     record = read_dataset_record(args.model)
     dataset = args.dataset or (record or {}).get("dataset")
     if dataset is None:
         raise ValueError(f"{args.model} records no dataset (not a run folder of `convlens train`); give --dataset")
-    model = load_model(path)
     model.compile(model.optimizer or "rmsprop", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     if Path(dataset).is_dir():
         names = list(model.class_names or [])

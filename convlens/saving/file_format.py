@@ -51,7 +51,7 @@ def _convlens_header(data: bytes) -> dict[str, Any] | None:
         return None
     try:
         header = json.loads(data[8:8 + length])
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
     if not isinstance(header, dict) or not isinstance(header.get("__metadata__"), dict) \
             or header["__metadata__"].get("format") != FORMAT:
@@ -85,6 +85,19 @@ def _what_it_looks_like(data: bytes) -> str:
     return "not a convlens file"
 
 
+def _metadata_value(path: Path, key: str, text: Any) -> Any:
+    """One metadata entry's JSON, or a ``UnsafeFileError`` naming the file and the entry (nesting deep enough to
+    exhaust Python's recursion limit included)."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise UnsafeFileError(f"{path} is a damaged convlens file (its metadata {key!r} is nested too deeply)") \
+            from None
+    except (ValueError, TypeError) as err:
+        raise UnsafeFileError(f"{path} is a damaged convlens file (its metadata {key!r} is not JSON: {err})") \
+            from None
+
+
 def read_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     """Read a convlens file: ``(tensors, metadata)``. Pickle, HDF5 and foreign files are refused."""
     path = Path(path)
@@ -96,8 +109,8 @@ def read_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]
         raise UnsafeFileError(f"{path} is {_what_it_looks_like(data)}")
     try:
         tensors = st_load(data)
-        meta = {k: json.loads(v) for k, v in header["__metadata__"].items() if k not in ("format", "version")}
     except (SafetensorError, ValueError, TypeError) as err:
         raise UnsafeFileError(f"{path} is a damaged convlens file ({err})") from None
+    meta = {k: _metadata_value(path, k, v) for k, v in header["__metadata__"].items() if k not in ("format", "version")}
     meta["_version"] = header["__metadata__"].get("version", "1")
     return tensors, meta

@@ -93,14 +93,36 @@ def _run_payload(model) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
     return tensors, meta
 
 
-def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    model.class_names = meta.get("class_names")
+def _output_width(model) -> int | None:
+    """The last axis of a single-output model's output shape (None when it is not known)."""
+    try:
+        shape = model.output_shape
+    except (AttributeError, ValueError, RuntimeError, TypeError):
+        return None
+    return shape[-1] if isinstance(shape, tuple) and shape and isinstance(shape[-1], int) else None
+
+
+def _restore_run(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], path: str, hint: str = "") -> None:
+    """Class names and run state back onto ``model``; a damaged run state is refused naming ``path``."""
+    names = meta.get("class_names")
+    if names is not None and not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise ValueError(f"{path}: the stored class_names must be a list of strings, got {str(names)[:80]!r}")
+    width = _output_width(model)
+    if names is not None and width is not None and len(names) not in (width, 2 if width == 1 else width):
+        raise ValueError(f"{path}: the stored class_names has {len(names)} names, but the model has {width} "
+                         f"outputs; predictions would be labelled wrongly")
+    model.class_names = names
     run, run_tensors = meta.get("run"), {k[len(RUN):]: v for k, v in tensors.items() if k.startswith(RUN)}
     if run is None and ("optimizer_state" in meta or "training_state" in meta):  # format 1 kept them at the top
         run = {k: meta[k] for k in ("optimizer_state", "training_state") if k in meta}
         run_tensors = {k: v for k, v in tensors.items() if k.startswith(("optimizer/", "rng/"))}
     if run is not None and hasattr(model, "load_run_state"):
-        model.load_run_state(run_tensors, run)
+        if not isinstance(run, dict):
+            raise ValueError(f"{path}: the stored run state is not a JSON object")
+        try:
+            model.load_run_state(run_tensors, run)
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{path}: {err}{hint}") from None
 
 
 def save_checkpoint(model, filepath: str | Path) -> None:
@@ -114,7 +136,7 @@ def restore_checkpoint(model, filepath: str | Path) -> None:
     """Load a ``save_checkpoint`` file into a built, compiled model."""
     tensors, meta = read_file(filepath)
     _load_weights_into(model, tensors, meta, False, str(filepath))
-    _restore_run(model, tensors, meta)
+    _restore_run(model, tensors, meta, str(filepath))
 
 
 def save_model(model, filepath: str | Path, overwrite: bool = True) -> None:
@@ -136,6 +158,11 @@ def _model_entry(meta: dict[str, Any]) -> dict[str, Any]:
     return {"class_name": meta.get("class_name"), "config": meta.get("config")}  # format 1
 
 
+def _class_name(entry: Any) -> str:
+    name = entry.get("class_name") if isinstance(entry, dict) else None
+    return repr(name) if isinstance(name, str) else "(none given)"
+
+
 def _check_against_file(model, tensors: dict[str, torch.Tensor], meta: dict[str, Any], path: str) -> None:
     """The config's weights must be the file's weights, name for name and shape for shape."""
     expected = named_weight_shapes(model)
@@ -152,7 +179,8 @@ def _check_against_file(model, tensors: dict[str, torch.Tensor], meta: dict[str,
 
 def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[str, Any] | None = None,
                safe_mode: bool = True):
-    """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state).
+    """Rebuild a model saved with ``model.save`` (architecture, weights, optimizer, training state; with
+    ``compile=False`` the architecture, weights and class names only, as Keras leaves the optimizer out).
 
     Example: ``model = convlens.models.load_model("runs/main/model.convlens")``. A Keras ``.keras`` (or legacy
     ``.h5``) file of a Sequential or functional model is rebuilt from its config and weights (arrays only; a
@@ -163,6 +191,9 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
         _read_keras(filepath, model)
         return model
     tensors, meta = read_file(filepath)
+    if meta.get("kind") == "checkpoint":
+        raise ValueError(f"{filepath} is a training checkpoint (weights and run state, no architecture); build the "
+                         f"model and call load_weights(), or resume the run with BackupAndRestore")
     if meta.get("kind") != "model":
         raise ValueError(f"{filepath} holds weights only; build the model and call load_weights() instead")
     entry = _model_entry(meta)
@@ -172,13 +203,23 @@ def load_model(filepath: str | Path, compile: bool = True, custom_objects: dict[
         _check_against_file(probe, tensors, meta, str(filepath))
         del probe
         model = deserialize(entry, custom_objects)
-    except (KeyError, TypeError, AttributeError, RecursionError, json.JSONDecodeError) as err:
-        raise ValueError(f"{filepath}: the model description in the file is not valid ({type(err).__name__}: "
-                         f"{err})") from None
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+        if str(err).startswith(str(filepath)):  # already names the file (weights that do not fit the config)
+            raise
+        raise ValueError(f"{filepath}: the model description of class {_class_name(entry)} in the file is not valid "
+                         f"({type(err).__name__}: {err})") from None
     if compile and "compile" in meta and hasattr(model, "compile_from_config"):
-        model.compile_from_config(meta["compile"])
+        try:
+            model.compile_from_config(meta["compile"])
+        except (ValueError, KeyError, TypeError, AttributeError) as err:
+            raise ValueError(f"{filepath}: the stored compile settings are not valid ({type(err).__name__}: {err}); "
+                             f"load_model(…, compile=False) gives the model and its weights") from None
     _load_weights_into(model, tensors, meta, False, str(filepath))
-    _restore_run(model, tensors, meta)
+    if not compile:  # inference: the class names, not the training state (which a damaged file may have lost)
+        _restore_run(model, tensors, {"class_names": meta.get("class_names")}, str(filepath))
+        return model
+    _restore_run(model, tensors, meta, str(filepath),
+                 "; load_model(…, compile=False) gives the model and its weights without the training state")
     return model
 
 

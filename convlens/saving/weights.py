@@ -98,6 +98,9 @@ def assign_named_weights(model: nn.Module, arrays: dict[str, Any], skip_mismatch
         elif tuple(np.shape(arrays[path])) != current[path].shape:
             problems.append(f"{path}: {source} has shape {tuple(np.shape(arrays[path]))}, the model "
                             f"{current[path].shape}")
+        elif current[path].dtype.kind == "f" and np.asarray(arrays[path]).dtype.kind != "f":
+            problems.append(f"{path}: {source} stores dtype {np.asarray(arrays[path]).dtype}, the model "
+                            f"{current[path].dtype} (a damaged or edited file)")
     problems += [f"{path}: in {source} but not in the model" for path in arrays if path not in current]
     if problems and not skip_mismatch:
         raise ValueError(f"{where}{': ' if where else ''}weights do not match model {getattr(model, 'name', '')!r} "
@@ -110,7 +113,8 @@ def assign_named_weights(model: nn.Module, arrays: dict[str, Any], skip_mismatch
         if id(layer) not in grouped:
             grouped[id(layer)] = (layer, _layer_arrays(layer))
         value = arrays.get(path)
-        if value is not None and tuple(np.shape(value)) == current[path].shape:
+        if value is not None and tuple(np.shape(value)) == current[path].shape and \
+                not (current[path].dtype.kind == "f" and np.asarray(value).dtype.kind != "f"):
             grouped[id(layer)][1][index] = np.asarray(value)
     for layer, values in grouped.values():
         if hasattr(layer, "set_weights"):

@@ -17,6 +17,8 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import torch
 
+from convlens.training.checks import as_array, as_labels, check_sample_weight
+
 Inputs = Any  # a tensor, or a list of tensors (one per model input), or a dict of them keyed by input name
 Batch = tuple[Inputs, torch.Tensor | None, torch.Tensor | None]
 Shard = Callable[[int], tuple[int, int]]
@@ -27,9 +29,7 @@ def to_tensor(values: Any, name: str) -> torch.Tensor:
     if isinstance(values, torch.Tensor):
         tensor = values.detach()
     else:
-        array = np.asarray(values)
-        if array.dtype == object:
-            raise ValueError(f"{name} must be a numeric array, got an array of Python objects (ragged lists?)")
+        array = as_array(values, name)
         if not array.flags.writeable:
             array = array.copy()
         tensor = torch.from_numpy(np.ascontiguousarray(array))
@@ -119,7 +119,7 @@ class ArrayData:
 
     def __init__(self, x: Any, y: Any = None, sample_weight: Any = None, inputs: int = 1) -> None:
         self.x = to_inputs(x, inputs)
-        self.y = None if y is None else to_tensor(y, "y")
+        self.y = None if y is None else as_labels(to_tensor(y, "y"), "y")
         self.sample_weight = None if sample_weight is None else to_tensor(sample_weight, "sample_weight").float()
         if any(t.dim() == 0 for t in input_tensors(self.x)):
             raise ValueError("x must hold at least one sample, got a scalar")
@@ -127,6 +127,8 @@ class ArrayData:
         for name, other in (("y", self.y), ("sample_weight", self.sample_weight)):
             if other is not None and len(other) != n:
                 raise ValueError(f"x has {n} samples but {name} has {len(other)}; they must match")
+        if self.sample_weight is not None:
+            check_sample_weight(self.sample_weight, self.y)
         if n == 0:
             raise ValueError("x holds no samples")
         for tensor in input_tensors(self.x):
@@ -205,8 +207,11 @@ def _unpack(batch: Any) -> Batch:
     else:
         batch = (batch, None, None)
     x, y, w = batch
-    return (as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)), None if y is None else to_tensor(y, "y batch"),
-            None if w is None else to_tensor(w, "sample_weight batch").float())
+    y = None if y is None else as_labels(to_tensor(y, "y batch"), "y batch")
+    w = None if w is None else to_tensor(w, "sample_weight batch").float()
+    if w is not None:
+        check_sample_weight(w, y, "sample_weight batch")
+    return as_model_input(map_inputs(lambda t: to_tensor(t, "x batch"), x)), y, w
 
 
 class SequenceData:

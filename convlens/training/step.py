@@ -19,6 +19,7 @@ from typing import Any, Iterator
 import torch
 from torch import nn
 
+from convlens.training.checks import check_target_shape, class_weight_table
 from convlens.training.data import Inputs, input_tensors, map_inputs
 from convlens.training.strategy import Strategy
 
@@ -36,6 +37,7 @@ class Step:
         self.metrics: list = []
         self.names: list[str] = ["loss"]
         self.output_width: int | None = None
+        self.output_shape: tuple[int, ...] | None = None  # one sample's output shape, from prepare()
         self.class_weight = class_weight
         self._class_table: torch.Tensor | None = None
         self.regularized = [layer for layer in model.modules() if getattr(layer, "_regularizers", None) and
@@ -55,13 +57,12 @@ class Step:
             out = self.strategy.run(self.model, map_inputs(lambda t: t[:2].to(self.strategy.device), sample_x))
         self.model.train(was_training)
         self.output_width = out.shape[-1] if out.dim() > 1 else 1
+        self.output_shape = tuple(out.shape[1:])
         self.metrics = self.model.compiled.metrics(self.output_width)
         self.names = ["loss", *[m.name for m in self.metrics]]
         if self.class_weight:
-            table = torch.ones(max(self.output_width, max(self.class_weight) + 1))
-            for label, weight in self.class_weight.items():
-                table[int(label)] = float(weight)
-            self._class_table = table.to(self.strategy.device)
+            classes = 2 if self.output_width == 1 else self.output_width  # one unit: classes 0 and 1
+            self._class_table = class_weight_table(self.class_weight, classes).to(self.strategy.device)
         self._warn_if_not_probabilities(out)
 
     def _warn_if_not_probabilities(self, out: torch.Tensor) -> None:
@@ -90,6 +91,7 @@ class Step:
             if bad:
                 raise ValueError(f"{where}: the labels (y) hold {bad} NaN or infinite values; clean the labels "
                                  f"(this is a data problem, not a learning-rate one)")
+        check_target_shape(y, self.output_shape, where)
         kind, width = self.loss.kind, self.output_width
         if kind == "categorical":
             if y.dim() != 2 or y.shape[-1] != width:

@@ -33,8 +33,11 @@ from torch import nn
 
 from convlens import saving
 from convlens.callbacks import Callback, CallbackList, History
+from convlens.training import optimizer_state
+from convlens.training.checks import check_run_state
 from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors,
                                     sample_count)
+from convlens.training.rollback import RollbackPoint
 from convlens.training.setup import compile_model, precision_from_arguments
 from convlens.training.step import RunningLogs, Step, check_input
 from convlens.training.strategy import Strategy, apply_policy, resolve_device
@@ -304,11 +307,13 @@ class Trainer:
                           if isinstance(getattr(m, "generator", None), torch.Generator) and
                           isinstance(getattr(m, "seed", None), int)]
         epoch_logs: dict[str, Any] = {}
+        rollback = RollbackPoint()  # the weights at the start of each epoch, for a NaN epoch
         with strategy.rng_streams():
             for epoch in range(initial_epoch, epochs):
                 if model.stop_training:
                     break
                 self._live = {"epoch": epoch, "batch": start_batch, "shuffle_seed": shuffle_seed}
+                rollback.take(model, {**self._live, **({"sums": sums} if sums is not None else {})})
                 if start_batch == 0:
                     cbs.on_epoch_begin(epoch)
                 self._reset_user_metrics(custom)
@@ -336,7 +341,7 @@ class Trainer:
                         break
                 start_batch, sums = 0, None
                 if self._nonfinite:
-                    self._after_nonfinite(epoch)
+                    self._after_nonfinite(epoch, rollback)
                     break
                 epoch_logs = self._epoch_results(step, custom, logs)
                 if val is not None and (epoch + 1) % validation_freq == 0:
@@ -382,15 +387,26 @@ class Trainer:
                 raise ValueError(f"epoch {epoch + 1}, batch {index}: the {name} hold {bad} NaN or infinite values; "
                                  f"clean the data (this is not a learning-rate problem)")
 
-    def _after_nonfinite(self, epoch: int) -> None:
-        """Stop; the weights are those of the last finite step (the bad update was never applied) and the
+    def _after_nonfinite(self, epoch: int, rollback: RollbackPoint) -> None:
+        """Stop; the weights go back to the start of the NaN epoch — the end of the last complete epoch, which is
+        what History, CSVLogger and epoch checkpoints recorded (the NaN epoch is not recorded) — and the
         optimizer starts afresh, so the next ``fit`` trains."""
         self.model.stop_training = True
+        batch = self._live["batch"]
+        position = rollback.restore(self.model)
+        if position is not None:  # the run state (what a save now records) is that point too
+            sums = position.pop("sums", None)
+            self._live = position
+            self._sums = torch.tensor(sums, device=self.strategy.device) if sums is not None else self._sums
         self.model.optimizer.build(self.model)
-        warnings.warn(f"epoch {epoch + 1}, batch {self._live['batch']}: the loss or the gradients became NaN or "
-                      f"infinite; training stopped before that update, so the weights are those of the last finite "
-                      f"step, and the optimizer state was reset (lower the learning rate?)", RuntimeWarning,
-                      stacklevel=3)
+        if position is not None and position["batch"]:
+            back = f"where this fit resumed (epoch {epoch + 1}, batch {position['batch']})"
+        else:
+            back = f"those at the end of epoch {epoch}" if epoch else "those before training"
+        warnings.warn(f"epoch {epoch + 1}, batch {batch}: the loss or the gradients became NaN or infinite; training "
+                      f"stopped, epoch {epoch + 1} is not recorded (History, CSVLogger and epoch checkpoints hold the "
+                      f"epochs before it), the weights are back to {back} and the optimizer state was reset (lower "
+                      f"the learning rate?)", RuntimeWarning, stacklevel=3)
 
     def _epoch_results(self, step: Step, custom: bool, logs: Mapping[str, Any]) -> dict[str, Any]:
         """The one sync of the epoch: sums all-reduced over processes, then the epoch's values."""
@@ -516,11 +532,15 @@ class Trainer:
             if kind == "train":
                 self.model.train()
                 self._nonfinite = self._stop_now = False
+                before = RollbackPoint()
+                before.take(self.model, {}, buffers_only=True)
                 self.train_step(strategy.to_device(batch))
                 if self._nonfinite:
+                    before.restore(self.model)  # the forward pass already moved the BatchNorm statistics
                     self.model.optimizer.build(self.model)
                     warnings.warn("train_on_batch: the loss or the gradients became NaN or infinite; the update was "
-                                  "not applied and the optimizer state was reset", RuntimeWarning, stacklevel=3)
+                                  "not applied (weights and BatchNorm statistics are those from before the batch) "
+                                  "and the optimizer state was reset", RuntimeWarning, stacklevel=3)
             else:
                 self.model.eval()
                 with torch.inference_mode():
@@ -587,15 +607,7 @@ class Trainer:
         meta: dict[str, Any] = {}
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and optimizer.torch_optimizer is not None:
-            state = optimizer.torch_optimizer.state_dict()
-            scalars: dict[str, dict[str, Any]] = {}
-            for index, slot in state["state"].items():
-                for key, value in slot.items():
-                    if torch.is_tensor(value):
-                        tensors[f"optimizer/{index}/{key}"] = value.detach().cpu().clone()
-                    else:
-                        scalars.setdefault(str(index), {})[key] = value
-            meta["optimizer_state"] = {"param_groups": state["param_groups"], "scalars": scalars}
+            tensors, meta["optimizer_state"] = optimizer_state.pack(optimizer.torch_optimizer)
         run = self._snapshot()
         if run:
             meta["run"] = dict(run)
@@ -613,17 +625,11 @@ class Trainer:
 
     def load_state_dict(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
         """Restore what ``state_dict()`` returned (the optimizer only when the model is compiled)."""
+        check_run_state(meta)
         optimizer = getattr(self.model, "optimizer", None)
         if "optimizer_state" in meta and optimizer is not None:
             torch_optimizer = optimizer.build(self.model)
-            state: dict[int, dict[str, Any]] = {}
-            for key, value in tensors.items():
-                if key.startswith("optimizer/"):
-                    _, index, name = key.split("/", 2)
-                    state.setdefault(int(index), {})[name] = value
-            for index, values in meta["optimizer_state"].get("scalars", {}).items():
-                state.setdefault(int(index), {}).update(values)
-            torch_optimizer.load_state_dict({"state": state, "param_groups": meta["optimizer_state"]["param_groups"]})
+            optimizer_state.unpack(torch_optimizer, tensors, meta["optimizer_state"])
             if isinstance(getattr(optimizer, "_learning_rate", None), float):  # a rate changed by a callback
                 optimizer.learning_rate = float(torch_optimizer.param_groups[0]["lr"])
         if "run" in meta:
