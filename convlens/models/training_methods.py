@@ -21,12 +21,8 @@ import torch
 from convlens.training import Trainer
 from convlens.training import setup as training_setup
 from convlens.training.data import ArrayData
+from convlens.training.default_steps import default_step
 from convlens.training.trackers import Tracker
-
-
-def _default_step(method):
-    method._convlens_default_step = True  # the Trainer runs its fast step unless a subclass overrides this
-    return method
 
 
 class TrainingMethods:
@@ -146,17 +142,17 @@ class TrainingMethods:
         return self.predict(generator, steps=steps, **kwargs)
 
     # --- the steps a subclass may override (Keras's "customizing what happens in fit") ---------------------------
-    @_default_step
+    @default_step  # the Trainer runs its fast step unless a subclass overrides this
     def train_step(self, data: Any) -> Any:
         """One training update on ``data`` (``(x, y)`` or ``(x, y, sample_weight)``); returns the logs."""
         return self.trainer.train_step(_three(data))
 
-    @_default_step
+    @default_step
     def test_step(self, data: Any) -> Any:
         """Loss and metrics of one batch; returns the logs."""
         return self.trainer.test_step(_three(data))
 
-    @_default_step
+    @default_step
     def predict_step(self, data: Any) -> Any:
         """The outputs for one batch."""
         return self.trainer.predict_step(_three(data))

@@ -1,5 +1,7 @@
 """The training engine: a ``Trainer`` owns a run (loop, callbacks, History, run state) of any ``torch.nn.Module``;
-a ``Strategy`` owns device, precision and processes.
+a ``Strategy`` owns device, precision and processes. The run's pieces: data adapters (``data``), the
+``EpochIterator``, the overridable steps (``default_steps``, marked with ``default_step``), the run state
+(``resume``; stored by ``convlens.saving.RunState``) — docs/ARCHITECTURE.md walks one ``fit`` through them.
 
 Example:
     >>> import torch, numpy as np
@@ -10,8 +12,11 @@ Example:
     >>> sorted(history.history)
     ['accuracy', 'loss']
 """
+from convlens.training.default_steps import default_step
+from convlens.training.epoch_iterator import EpochIterator
 from convlens.training.setup import CompiledSetup, compile_model
 from convlens.training.strategy import Strategy, resolve_precision
 from convlens.training.trainer import Trainer
 
-__all__ = ["CompiledSetup", "Strategy", "Trainer", "compile_model", "resolve_precision"]
+__all__ = ["CompiledSetup", "EpochIterator", "Strategy", "Trainer", "compile_model", "default_step",
+           "resolve_precision"]

@@ -1,8 +1,11 @@
-"""Turn what the user gives ``fit`` into batches of tensors, with the checks that catch bad input early.
+"""The data adapters: whatever the user gives ``fit``, ``evaluate`` or ``predict`` becomes batches of tensors, with
+the checks that catch bad input early (Keras 3's ``trainers/data_adapters``).
 
+``adapt`` picks the adapter: ``ArrayData`` for in-memory arrays (one array, or a list / dict of arrays for a model
+with several inputs; ``max_steps`` is Keras's ``steps_per_epoch`` / ``steps``), ``SequenceData`` for a
+Keras-``Sequence``-like object (``len`` in batches, ``[i]`` gives a batch), a ``Dataset`` or a generator of batches.
 Arrays become one tensor each, once: uint8 images stay uint8 and become float only batch by batch, float64 becomes
-float32. A Keras-``Sequence``-like object (``len`` in batches, ``[i]`` gives a batch) or a generator of batches
-works too.
+float32. An ``EpochIterator`` (``training/epoch_iterator.py``) walks an adapter's batches, epoch by epoch.
 
 Example:
     >>> import numpy as np
@@ -105,13 +108,6 @@ def check_finite(x: torch.Tensor, name: str, chunk: int = 1 << 22) -> None:
             bad += int((~torch.isfinite(part)).sum())
     if bad:
         raise ValueError(f"{name} holds {bad} NaN or infinite values; clean the data before training")
-
-
-def check_positive_int(value: Any, name: str) -> int:
-    """``value`` as an int when it is a whole positive number (``batch_size=2.5`` is refused, not truncated)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    return int(value)
 
 
 class ArrayData:
@@ -325,3 +321,19 @@ def adapt(x: Any, y: Any = None, sample_weight: Any = None, steps: int | None = 
     if y is not None:
         raise ValueError("y must not be given when x is a generator or Sequence that yields (x, y) batches")
     return SequenceData(x, steps)
+
+
+def adapt_validation(validation_data: Any, validation_steps: int | None,
+                     inputs: int = 1) -> ArrayData | SequenceData | None:
+    """``fit``'s ``validation_data``: a tuple ``(x, y[, sample_weight])`` of arrays, or a Sequence / generator
+    (``validation_steps`` of it); None when there is none."""
+    if validation_data is None:
+        return None
+    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
+        return ArrayData(*validation_data, inputs=inputs)
+    return adapt(validation_data, steps=validation_steps, inputs=inputs)
+
+
+def input_count(model: Any) -> int:
+    """How many inputs the model takes (a functional model may take several; everything else one)."""
+    return len(model.inputs) if getattr(model, "_multi_input", False) else 1

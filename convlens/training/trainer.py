@@ -1,11 +1,20 @@
 """``Trainer``: one object owns a run of any ``torch.nn.Module`` — the loop, the callbacks, History and the run state
-(epoch, position inside the epoch, shuffle seed, the run's own RNG stream, optimizer and callback states) — and a
-``Strategy`` owns device, precision and processes.
+— and a ``Strategy`` owns device, precision and processes.
 
-``Model.fit/evaluate/predict`` delegate here. ``train_step``, ``test_step`` and ``predict_step`` can be overridden (on
-a Trainer subclass, or on a Model subclass as in Keras's "customizing what happens in fit" guide). The default steps
-are fast: batches are tensor views or one gather, loss and metric sums stay on the device until the epoch ends,
-softmax + cross-entropy is fused into log-softmax, and the optimizer updates all weights in one ``foreach`` call.
+``Model.fit/evaluate/predict`` delegate here. The run is in small pieces, one file each (Keras 3's split):
+
+* ``training/data.py``: the data adapters (arrays, several inputs, ``Sequence``, ``Dataset``, generators);
+* ``training/epoch_iterator.py``: the batches of one pass (steps, shards, the per-epoch permutation);
+* ``training/default_steps.py``: ``train_step`` / ``test_step`` / ``predict_step``, overridable on a Trainer subclass
+  or on a Model subclass as in Keras's "customizing what happens in fit" guide;
+* ``training/step.py``: the arithmetic of one batch (forward, loss, metric sums);
+* ``training/resume.py``: the run state (``convlens.saving.RunState``), callbacks' states and where a fit starts;
+* ``training/evaluation.py``: ``evaluate``, ``predict`` and the one-batch methods;
+* this file: ``compile`` and the thin ``fit`` loop (epochs, the NaN guard, validation, the stop flag).
+
+The default steps are fast: batches are tensor views or one gather, loss and metric sums stay on the device until the
+epoch ends, softmax + cross-entropy is fused into log-softmax, and the optimizer updates all weights in one
+``foreach`` call.
 
 Under ``torchrun`` the same ``fit`` runs on every process: the global batch is split across ranks, every rank sees a
 disjoint shard of the same seeded permutation, gradients are summed in one all-reduce of the flat gradients, sums and
@@ -22,53 +31,31 @@ Example:
 """
 from __future__ import annotations
 
-import math
 import warnings
-from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-import numpy as np
 import torch
 from torch import nn
 
-from convlens import saving
 from convlens.callbacks import Callback, CallbackList, History
-from convlens.training import optimizer_state
-from convlens.training.checks import check_run_state
-from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors,
-                                    sample_count)
+from convlens.saving import RunState
+from convlens.training.arguments import (batch_size_or_default, check_positive_int, optional_positive_int,
+                                         verbosity, whole_number)
+from convlens.training.data import (ArrayData, SequenceData, adapt, adapt_validation, input_count,
+                                    input_tensors)
+from convlens.training.default_steps import StepMethods
+from convlens.training.epoch_iterator import EpochIterator
+from convlens.training.evaluation import EvaluationMethods
+from convlens.training.resume import RunStateMethods
 from convlens.training.rollback import RollbackPoint
 from convlens.training.setup import compile_model, precision_from_arguments
-from convlens.training.step import RunningLogs, Step, check_input
+from convlens.training.step import Step, check_input
 from convlens.training.strategy import Strategy, apply_policy, resolve_device
 
 _RNG_SALT = 0x5EED  # the dropout streams' seed differs from the shuffle seed
 
 
-def _default(method):
-    method._convlens_default_step = True
-    return method
-
-
-def _is_default(method: Any) -> bool:
-    return method is None or getattr(method, "_convlens_default_step", False)
-
-
-def _whole(value: Any, name: str, low: int = 0) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or int(value) < low:
-        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}")
-    return int(value)
-
-
-def _verbosity(verbose: Any) -> int:
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2, True, False):
-        raise ValueError(f"verbose must be 'auto', 0, 1 or 2, got {verbose!r}")
-    return int(verbose)
-
-
-class Trainer:
+class Trainer(StepMethods, EvaluationMethods, RunStateMethods):
     """The run of ``model`` (any ``nn.Module``): compile, fit, evaluate, predict, and the run state."""
 
     def __init__(self, model: nn.Module, strategy: Strategy | None = None) -> None:
@@ -78,18 +65,17 @@ class Trainer:
         self.strategy = strategy
         self.step: Step | None = None
         self.callbacks: CallbackList | None = None
-        self.state: dict[str, Any] = {}  # where the run stands: epoch, batch, shuffle_seed, sums, data
-        self.callback_states: dict[str, dict[str, Any]] = {}  # restored, given to the next fit's callbacks
+        self.state = RunState()  # where the run stands, plus restored scaler and callback states for the next fit
         self.resume_requested = False  # set by BackupAndRestore when it restored a backup
         self.scaler: torch.amp.GradScaler | None = None
-        self._scaler_state: dict[str, Any] | None = None
-        self._live: dict[str, Any] | None = None  # the position while fit runs
-        self._sums: torch.Tensor | None = None
+        self._live: RunState | None = None  # the position while fit runs
+        self._sums: torch.Tensor | None = None  # the running [loss sum, samples, *metric stats], on the device
         self._plain_strategy: Strategy | None = None  # predict of a never-compiled model: float32 where it lives
-        self._stop_now = False
+        self._stop_now = False  # another process asked to stop (set by the all-reduce of a step)
+        self._nonfinite = False  # the last step's loss or gradients were NaN or infinite (the update was skipped)
         self._data: ArrayData | SequenceData | None = None
-        self._nonfinite = False
         self._collective_layers = False
+        self._own_generators: list[tuple[int, torch.Generator]] = []
         self.batch_rows = 0  # rows of the current global batch (over all processes)
         if getattr(model, "stop_training", None) is None:
             model.stop_training = False
@@ -98,8 +84,8 @@ class Trainer:
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
                 precision: str | None = None, device: Any = None, mixed_precision: str | None = None) -> None:
         """Keras's ``compile`` plus where and how to compute: ``precision`` (None by default: the model's own dtype
-        policy, float32 unless set; or 'float32', 'mixed_bfloat16', 'mixed_float16', 'auto') and ``device`` ('cpu', 'cuda', 'cuda:1', 'mps'; default ``$CONVLENS_DEVICE`` or the best
-        one present)."""
+        policy, float32 unless set; or 'float32', 'mixed_bfloat16', 'mixed_float16', 'auto') and ``device``
+        ('cpu', 'cuda', 'cuda:1', 'mps'; default ``$CONVLENS_DEVICE`` or the best one present)."""
         precision = precision_from_arguments(precision, mixed_precision)
         device = resolve_device(device)
         self.strategy = Strategy(device=device, precision=apply_policy(self.model, precision, device))
@@ -119,7 +105,8 @@ class Trainer:
         return self.strategy
 
     def _inference_strategy(self) -> Strategy:
-        """The compiled strategy, or float32 on the model's current device for a model never compiled."""
+        """The compiled strategy, or float32 on the model's current device for a model never compiled (made once,
+        not per batch)."""
         if self.strategy is not None:
             return self.strategy
         parameter = next(self.model.parameters(), None)
@@ -128,104 +115,25 @@ class Trainer:
             self._plain_strategy = Strategy(device=device, precision="float32")
         return self._plain_strategy
 
-    # --- the steps ------------------------------------------------------------------------------------------------
-    @_default
-    def train_step(self, data: tuple) -> Mapping[str, Any]:
-        """One optimizer update on a batch ``(x, y, sample_weight)``; returns the batch-end logs (running means,
-        read lazily so the loop never waits)."""
-        x, y, w = data
-        step, optimizer, strategy = self.step, self.model.optimizer, self.strategy
-        optimizer.zero_grad()
-        count = sample_count(x)
-        out = None
-        penalty = step.penalty()
-        if count or self._collective_layers:  # synchronized BatchNorm joins its all-reduce even with no rows
-            out = step.forward(x)
-            loss_sum = step.loss_sum(y, out, w)
-            loss = loss_sum / self.batch_rows
-            if penalty is not None:
-                loss = loss + penalty / strategy.world_size
-            (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
-        else:  # an empty shard of a short last batch: contribute zero gradients to the all-reduce
-            loss_sum = torch.zeros((), device=strategy.device)
-        if not self._apply_gradients(loss_sum):
-            return RunningLogs(step, self._sums, self.batch_rows)
-        reported = loss_sum.detach() if penalty is None else loss_sum.detach() + penalty.detach() * count
-        self._sums += step.batch_stats(reported, count, y, out)
-        return RunningLogs(step, self._sums, self.batch_rows)  # size: the global batch (images/s of the run)
+    def _ensure_optimizer(self) -> None:
+        """Build the optimizer when it never was, or when the trainable weights changed since (a layer frozen or
+        unfrozen): the one place that decides."""
+        optimizer = self.model.optimizer
+        if optimizer.torch_optimizer is None or optimizer._params != [p for p in self.model.parameters()
+                                                                      if p.requires_grad]:
+            optimizer.build(self.model)
 
-    def _apply_gradients(self, loss_sum: torch.Tensor) -> bool:
-        """Sum gradients over processes, check that loss and gradients are finite, update. False (no update) when
-        they are not, or when another process asked to stop."""
-        optimizer, strategy = self.model.optimizer, self.strategy
-        params = optimizer._params
-        if self.scaler is not None:
-            self.scaler.unscale_(optimizer.torch_optimizer)
-        stop_elsewhere = False
-        if strategy.distributed:
-            grads = [p.grad if p.grad is not None else torch.zeros_like(p) for p in params]
-            flags = torch.stack([loss_sum.detach().float().reshape(()),
-                                 torch.tensor(float(bool(self.model.stop_training)), device=loss_sum.device)])
-            flat = strategy.all_reduce_sum(torch.cat([*[g.reshape(-1) for g in grads], flags.to(grads[0].device)]))
-            offset = 0
-            for p in params:
-                p.grad = flat[offset:offset + p.numel()].view_as(p)
-                offset += p.numel()
-            finite = bool(torch.isfinite(flat[:-1]).all())
-            stop_elsewhere = bool(flat[-1] > 0)
-        else:
-            grads = [p.grad for p in params if p.grad is not None]
-            norms = torch.stack(torch._foreach_norm(grads)).sum() if grads else torch.zeros(())
-            finite = bool(torch.isfinite(loss_sum.detach() + norms.to(loss_sum.device)))
-        if stop_elsewhere:
-            optimizer.zero_grad()
-            self.model.stop_training = True
-            self._stop_now = True
-            return False
-        if not finite:
-            optimizer.zero_grad()
-            if self.scaler is not None and bool(torch.isfinite(loss_sum)):
-                self.scaler.update()  # float16 overflow: the scaler lowers its scale, the step is skipped
-                return False
-            self._nonfinite = True
-            return False
-        optimizer.step()
-        if self.scaler is not None:
-            self.scaler.update()
-        return True
-
-    @_default
-    def test_step(self, data: tuple) -> Mapping[str, Any]:
-        """Loss and metrics of a batch, added to the running sums (no gradients)."""
-        x, y, w = data
-        step = self.step
-        count = sample_count(x)
-        if count:
-            out = step.forward(x)
-            loss_sum = step.loss_sum(y, out, w)
-            penalty = step.penalty()
-            if penalty is not None:
-                loss_sum = loss_sum + penalty * count
-        else:
-            out, loss_sum = None, torch.zeros((), device=self._inference_strategy().device)
-        self._sums += step.batch_stats(loss_sum, count, y, out)
-        return RunningLogs(step, self._sums, count)
-
-    @_default
-    def predict_step(self, data: tuple) -> torch.Tensor:
-        """The model's outputs for a batch (probabilities after a softmax), in float32."""
-        return self._inference_strategy().run(self.model, data[0])
-
-    def _step_function(self, kind: str):
-        """The user's step when the model (Keras style) or a Trainer subclass defines one, else the default."""
-        mine = getattr(self, f"{kind}_step")
-        if not _is_default(mine):
-            return mine, True
-        theirs = getattr(self.model, f"{kind}_step", None)
-        if not _is_default(theirs):
-            return (lambda data: theirs(tuple(t for t in data if t is not None) if kind != "predict" else data[0]),
-                    True)
-        return mine, False
+    def _prepare(self, data: ArrayData | SequenceData, where: str) -> None:
+        """Build the model from the first sample if it has no input shape yet, check the samples' shape, learn the
+        output width (``self.step``) and check the targets against it."""
+        first_x, first_y, _ = data.peek()
+        model = self.model
+        if getattr(model, "built", True) is False and torch.is_tensor(first_x):
+            model.build((None, *first_x.shape[1:]))
+            model.to(self.strategy.device)
+        check_input(model, first_x, where)
+        self.step.prepare(first_x)
+        self.step.check_targets(data.y if isinstance(data, ArrayData) else first_y, where)
 
     # --- fit ------------------------------------------------------------------------------------------------------
     def fit(self, x: Any = None, y: Any = None, batch_size: int | None = None, epochs: int = 1, verbose: Any = "auto",
@@ -233,149 +141,141 @@ class Trainer:
             shuffle: bool = True, class_weight: dict | None = None, sample_weight: Any = None,
             initial_epoch: int = 0, steps_per_epoch: int | None = None, validation_steps: int | None = None,
             validation_batch_size: int | None = None, validation_freq: int = 1) -> History:
-        """Keras's ``fit``: see ``convlens.models.Model.fit``."""
-        model = self.model
+        """Keras's ``fit``: see ``convlens.models.Model.fit``. Adapt the data, prepare the step and the optimizer,
+        start the callbacks, find where the run starts (a fresh seed or a restored position), then per epoch:
+        ``_train_epoch``, the epoch's results, validation, ``on_epoch_end``, one stop decision for all processes."""
         strategy = self._require_compiled("fit")
-        batch_size = 32 if batch_size is None else check_positive_int(batch_size, "batch_size")
-        epochs = _whole(epochs, "epochs")
-        initial_epoch = _whole(initial_epoch, "initial_epoch")
+        batch_size = batch_size_or_default(batch_size)
+        epochs, initial_epoch = whole_number(epochs, "epochs"), whole_number(initial_epoch, "initial_epoch")
         validation_freq = check_positive_int(validation_freq, "validation_freq")
-        verbose = _verbosity(verbose)
-        if steps_per_epoch is not None:
-            steps_per_epoch = check_positive_int(steps_per_epoch, "steps_per_epoch")
-        train = adapt(x, y, sample_weight, steps_per_epoch, _input_count(model))
+        verbose = verbosity(verbose)
+        steps_per_epoch = optional_positive_int(steps_per_epoch, "steps_per_epoch")
+        train, val = self._fit_data(x, y, sample_weight, steps_per_epoch, validation_split, validation_data,
+                                    validation_steps)
+        train_step, custom = self._step_function("train")
+        if custom and strategy.distributed:
+            raise ValueError("a custom train_step runs on one process; under torchrun use the default step")
+        self._prepare_fit(train, val, class_weight)
+        passes = EpochIterator(train, batch_size, shuffle, strategy.shard if strategy.distributed else None)
+        was_training = self.model.training
+        self.model.stop_training = self._stop_now = self._nonfinite = False
+        cbs = self._callback_list(callbacks, verbose, epochs, passes.steps, "fit")
+        cbs.on_train_begin()
+        self._load_callback_states(cbs)
+        initial_epoch, start, seed, sums = self._start_position(train, initial_epoch)
+        epoch_logs: dict[str, Any] = {}
+        rollback = RollbackPoint()  # the weights at the start of each epoch, for a NaN epoch
+        with strategy.rng_streams():
+            for epoch in range(initial_epoch, epochs):
+                if self.model.stop_training:
+                    break
+                self._live = RunState(epoch=epoch, batch=start, shuffle_seed=seed)
+                rollback.take(self.model, {"epoch": epoch, "batch": start, "shuffle_seed": seed, "sums": sums})
+                logs = self._train_epoch(passes, train_step, custom, cbs, sums)
+                start, sums = 0, None
+                if self._nonfinite:
+                    self._after_nonfinite(epoch, rollback)
+                    break
+                epoch_logs = self._epoch_results(custom, logs)
+                if val is not None and (epoch + 1) % validation_freq == 0:
+                    epoch_logs.update(self._validate(val, validation_batch_size or batch_size, cbs))
+                self._live = RunState(epoch=epoch + 1, batch=0, shuffle_seed=seed)
+                cbs.on_epoch_end(epoch, epoch_logs)
+                self._agree_to_stop()
+            self.state = self._snapshot()
+            self._live = None
+        cbs.on_train_end(epoch_logs)
+        self.model.train(was_training)
+        self.model.history = cbs.history
+        return cbs.history
+
+    def _fit_data(self, x: Any, y: Any, sample_weight: Any, steps_per_epoch: int | None, validation_split: float,
+                  validation_data: Any, validation_steps: int | None
+                  ) -> tuple[ArrayData | SequenceData, ArrayData | SequenceData | None]:
+        """The training and validation adapters (``validation_split`` cuts the last samples off the arrays)."""
+        inputs = input_count(self.model)
+        train = adapt(x, y, sample_weight, steps_per_epoch, inputs)
         if validation_split and validation_data is None:
             if not isinstance(train, ArrayData):
                 raise ValueError("validation_split works with arrays only; pass validation_data for generators")
             train, val = train.split(validation_split)
         else:
-            val = _validation(validation_data, validation_steps, _input_count(model))
+            val = adapt_validation(validation_data, validation_steps, inputs)
         if isinstance(train, SequenceData) and train.class_indices:
             index_to_name = sorted(train.class_indices.items(), key=lambda kv: kv[1])
-            model.class_names = [name for name, _ in index_to_name]
-        custom_train, custom = self._step_function("train")
-        if custom and strategy.distributed:
-            raise ValueError("a custom train_step runs on one process; under torchrun use the default step")
+            self.model.class_names = [name for name, _ in index_to_name]
+        return train, val
 
-        self.step = step = Step(model, strategy, class_weight)
-        first_x, first_y, _ = train.peek()
-        self._prepare(step, first_x, "fit")
-        step.check_targets(train.y if isinstance(train, ArrayData) else first_y, "fit")
+    def _prepare_fit(self, train: ArrayData | SequenceData, val: ArrayData | SequenceData | None,
+                     class_weight: dict | None) -> None:
+        """The step, the checks of both data sets, the optimizer, the same weights on every process, and the
+        layers that draw from a generator of their own."""
+        model, strategy = self.model, self.strategy
+        self.step = Step(model, strategy, class_weight)
+        self._prepare(train, "fit")
         if isinstance(val, ArrayData):
             check_input(model, val.x, "validation_data")
-            step.check_targets(val.y, "validation_data")
-        optimizer = model.optimizer
-        if optimizer.torch_optimizer is None or optimizer._params != [p for p in model.parameters()
-                                                                      if p.requires_grad]:
-            optimizer.build(model)
+            self.step.check_targets(val.y, "validation_data")
+        self._ensure_optimizer()
         strategy.broadcast_module(model)
         self._collective_layers = strategy.distributed and any(getattr(m, "synchronized", False) is True
                                                                for m in model.modules())
-
-        steps = train.steps(batch_size)
-        was_training = model.training
-        model.stop_training = False
-        self._stop_now = False
-        self._nonfinite = False
-        cbs = self._callback_list(callbacks, verbose, epochs, steps, "fit")
-        cbs.on_train_begin()
-        self._load_callback_states(cbs)
-
-        state = self.state
-        start_batch, sums = 0, None
-        if self.resume_requested and state:
-            initial_epoch, start_batch = int(state["epoch"]), int(state.get("batch", 0))
-            sums = state.get("sums")
-        resuming = bool(state) and (self.resume_requested or (int(state["epoch"]) == initial_epoch > 0 and
-                                                              int(state.get("batch", 0)) == 0))
-        self.resume_requested = False
-        if resuming:
-            shuffle_seed = int(state["shuffle_seed"])
-            if state.get("data"):
-                train.load_state(state["data"])
-        else:
-            shuffle_seed = strategy.broadcast_int(int(torch.randint(0, 2 ** 62, (1,)).item()))
-            start_batch, sums = 0, None
-            self._sync_iterator_seed(train)
-        if self._scaler_state and self.scaler is not None:
-            self.scaler.load_state_dict(self._scaler_state)
-        self._data = train
-        shard = strategy.shard if strategy.distributed else None
-
         # layers with a seed of their own (RandomFlip(seed=1) …) are reseeded per batch like the default stream
-        own_generators = [(m.seed, m.generator) for m in model.modules()
-                          if isinstance(getattr(m, "generator", None), torch.Generator) and
-                          isinstance(getattr(m, "seed", None), int)]
-        epoch_logs: dict[str, Any] = {}
-        rollback = RollbackPoint()  # the weights at the start of each epoch, for a NaN epoch
-        with strategy.rng_streams():
-            for epoch in range(initial_epoch, epochs):
-                if model.stop_training:
-                    break
-                self._live = {"epoch": epoch, "batch": start_batch, "shuffle_seed": shuffle_seed}
-                rollback.take(model, {**self._live, **({"sums": sums} if sums is not None else {})})
-                if start_batch == 0:
-                    cbs.on_epoch_begin(epoch)
-                self._reset_user_metrics(custom)
-                model.train()
-                order = None
-                if shuffle and isinstance(train, ArrayData):
-                    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(shuffle_seed + epoch))
-                self._sums = torch.zeros(step.stats_size(), device=strategy.device)
-                if sums is not None:
-                    self._sums += torch.tensor(sums, device=strategy.device)
-                logs: Mapping[str, Any] = {}
-                for index, (batch, rows) in enumerate(train.batches(batch_size, order, start_batch, shard),
-                                                      start_batch):
-                    cbs.on_train_batch_begin(index)
-                    strategy.seed_stream(shuffle_seed ^ _RNG_SALT, epoch, index, own_generators)  # dropout etc.
-                    self.batch_rows = rows
-                    data = strategy.to_device(batch)
-                    logs = custom_train(data)
-                    if self._nonfinite or self._stop_now:
-                        self._check_batch_data(batch, index, epoch)
-                        break
-                    self._live["batch"] = index + 1
-                    cbs.on_train_batch_end(index, logs)
-                    if model.stop_training and not strategy.distributed:
-                        break
-                start_batch, sums = 0, None
-                if self._nonfinite:
-                    self._after_nonfinite(epoch, rollback)
-                    break
-                epoch_logs = self._epoch_results(step, custom, logs)
-                if val is not None and (epoch + 1) % validation_freq == 0:
-                    val_logs = self._evaluate_loop(val, validation_batch_size or batch_size, cbs)
-                    epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
-                    model.train()
-                self._live = {"epoch": epoch + 1, "batch": 0, "shuffle_seed": shuffle_seed}
-                cbs.on_epoch_end(epoch, epoch_logs)
-                if strategy.distributed:  # the same decision on every rank, whatever a callback did
-                    flag = torch.tensor([float(bool(model.stop_training or self._stop_now))],
-                                        device=strategy._comm_device())
-                    model.stop_training = bool(strategy.all_reduce_sum(flag)[0] > 0)
-            self.state = self._snapshot()
-            self._live = None
-        cbs.on_train_end(epoch_logs)
-        model.train(was_training)
-        model.history = cbs.history
-        return cbs.history
+        self._own_generators = [(m.seed, m.generator) for m in model.modules()
+                                if isinstance(getattr(m, "generator", None), torch.Generator) and
+                                isinstance(getattr(m, "seed", None), int)]
 
-    def _prepare(self, step: Step, first_x: torch.Tensor, where: str) -> None:
-        model = self.model
-        if getattr(model, "built", True) is False and torch.is_tensor(first_x):
-            model.build((None, *first_x.shape[1:]))
-            model.to(self.strategy.device)
-        check_input(model, first_x, where)
-        step.prepare(first_x)
+    def _train_epoch(self, passes: EpochIterator, train_step: Callable, custom: bool, cbs: CallbackList,
+                     sums: list[float] | None) -> Mapping[str, Any]:
+        """The epoch ``self._live`` names, from its batch on (a resumed epoch continues its running ``sums``);
+        every batch's random streams follow from (seed, epoch, batch). Stops early on a non-finite step, another
+        process's stop or ``model.stop_training``. Returns the last batch's logs."""
+        model, strategy, live = self.model, self.strategy, self._live
+        if live.batch == 0:
+            cbs.on_epoch_begin(live.epoch)
+        self._reset_user_metrics(custom)
+        model.train()
+        self._sums = torch.zeros(self.step.stats_size(), device=strategy.device)
+        if sums is not None:
+            self._sums += torch.tensor(sums, device=strategy.device)
+        logs: Mapping[str, Any] = {}
+        for index, batch, rows in passes.epoch(live.epoch, live.shuffle_seed, live.batch):
+            cbs.on_train_batch_begin(index)
+            strategy.seed_stream(live.shuffle_seed ^ _RNG_SALT, live.epoch, index, self._own_generators)
+            self.batch_rows = rows
+            logs = train_step(strategy.to_device(batch))
+            if self._nonfinite or self._stop_now:
+                self._check_batch_data(batch, index, live.epoch)
+                break
+            live.batch = index + 1
+            cbs.on_train_batch_end(index, logs)
+            if model.stop_training and not strategy.distributed:
+                break
+        return logs
 
-    def _sync_iterator_seed(self, train: ArrayData | SequenceData) -> None:
-        """Under torchrun, a seeded iterator (ImageDataGenerator.flow with seed=None) takes rank 0's seed, so all
-        ranks cut their shards from the same batches."""
-        state = train.state()
-        if state is not None and self.strategy.distributed:
-            train.load_state({**state, "seed": self.strategy.broadcast_int(state["seed"])})
+    def _epoch_results(self, custom: bool, logs: Mapping[str, Any]) -> dict[str, Any]:
+        """The one sync of the epoch: sums all-reduced over processes, then the epoch's values (a user's step that
+        keeps its own metrics: its last logs)."""
+        results = self._custom_results(custom, logs)
+        if results is not None:
+            return results
+        return self.step.results(self.strategy.all_reduce_sum(self._sums.clone()).tolist())
 
+    def _validate(self, val: ArrayData | SequenceData, batch_size: int, cbs: CallbackList) -> dict[str, Any]:
+        """The validation pass at an epoch's end, its values named ``val_*``."""
+        logs = self._evaluate_loop(val, batch_size, cbs)
+        self.model.train()
+        return {f"val_{name}": value for name, value in logs.items()}
+
+    def _agree_to_stop(self) -> None:
+        """Under torchrun, the same stop decision on every rank, whatever a callback did on one of them."""
+        strategy = self.strategy
+        if strategy.distributed:
+            flag = torch.tensor([float(bool(self.model.stop_training or self._stop_now))],
+                                device=strategy._comm_device())
+            self.model.stop_training = bool(strategy.all_reduce_sum(flag)[0] > 0)
+
+    # --- the NaN guard --------------------------------------------------------------------------------------------
     def _check_batch_data(self, batch: tuple, index: int, epoch: int) -> None:
         """A non-finite loss from NaN in the data is a data problem: say so, naming the batch."""
         if not self._nonfinite:
@@ -392,12 +292,13 @@ class Trainer:
         what History, CSVLogger and epoch checkpoints recorded (the NaN epoch is not recorded) — and the
         optimizer starts afresh, so the next ``fit`` trains."""
         self.model.stop_training = True
-        batch = self._live["batch"]
+        batch = self._live.batch
         position = rollback.restore(self.model)
         if position is not None:  # the run state (what a save now records) is that point too
             sums = position.pop("sums", None)
-            self._live = position
-            self._sums = torch.tensor(sums, device=self.strategy.device) if sums is not None else self._sums
+            self._live = RunState(**position)
+            if sums is not None:
+                self._sums = torch.tensor(sums, device=self.strategy.device)
         self.model.optimizer.build(self.model)
         if position is not None and position["batch"]:
             back = f"where this fit resumed (epoch {epoch + 1}, batch {position['batch']})"
@@ -407,304 +308,6 @@ class Trainer:
                       f"stopped, epoch {epoch + 1} is not recorded (History, CSVLogger and epoch checkpoints hold the "
                       f"epochs before it), the weights are back to {back} and the optimizer state was reset (lower "
                       f"the learning rate?)", RuntimeWarning, stacklevel=3)
-
-    def _epoch_results(self, step: Step, custom: bool, logs: Mapping[str, Any]) -> dict[str, Any]:
-        """The one sync of the epoch: sums all-reduced over processes, then the epoch's values."""
-        if custom and not isinstance(logs, RunningLogs):  # the user's step keeps its own metrics: its last logs
-            return {k: _number(v) for k, v in dict(logs).items() if k != "size"}
-        totals = self.strategy.all_reduce_sum(self._sums.clone()).tolist()
-        return step.results(totals)
-
-    def _reset_user_metrics(self, custom: bool) -> None:
-        reset = getattr(self.model, "reset_metrics", None)
-        if custom and callable(reset):
-            reset()
-
-    # --- evaluate / predict ---------------------------------------------------------------------------------------
-    def _evaluate_loop(self, data: ArrayData | SequenceData, batch_size: int, cbs: CallbackList | None
-                       ) -> dict[str, float]:
-        model, strategy, step = self.model, self.strategy, self.step
-        test, custom = self._step_function("test")
-        self._reset_user_metrics(custom)
-        saved_sums = self._sums
-        self._sums = torch.zeros(step.stats_size(), device=strategy.device)
-        shard = strategy.shard if strategy.distributed else None
-        model.eval()
-        logs: Mapping[str, Any] = {}
-        if cbs is not None:
-            cbs.on_test_begin()
-        with torch.inference_mode():
-            for index, (batch, _) in enumerate(data.batches(batch_size, None, 0, shard)):
-                if cbs is not None:
-                    cbs.on_test_batch_begin(index)
-                logs = test(strategy.to_device(batch))
-                if cbs is not None:
-                    cbs.on_test_batch_end(index, logs)
-        if custom and not isinstance(logs, RunningLogs):
-            results = {k: _number(v) for k, v in dict(logs).items() if k != "size"}
-        else:
-            results = step.results(strategy.all_reduce_sum(self._sums.clone()).tolist())
-        if cbs is not None:
-            cbs.on_test_end(results)
-        self._sums = saved_sums
-        return results
-
-    def evaluate(self, x: Any = None, y: Any = None, batch_size: int | None = None, verbose: Any = "auto",
-                 sample_weight: Any = None, steps: int | None = None, callbacks: Sequence[Callback] | None = None,
-                 return_dict: bool = False) -> Any:
-        """Keras's ``evaluate``: ``[loss, *metrics]``, or the loss alone when there are no metrics."""
-        strategy = self._require_compiled("evaluate")
-        batch_size = 32 if batch_size is None else check_positive_int(batch_size, "batch_size")
-        if steps is not None:
-            steps = check_positive_int(steps, "steps")
-        verbose = _verbosity(verbose)
-        data = adapt(x, y, sample_weight, steps, _input_count(self.model))
-        step = self.step = Step(self.model, strategy)
-        first_x, first_y, _ = data.peek()
-        self._prepare(step, first_x, "evaluate")
-        step.check_targets(data.y if isinstance(data, ArrayData) else first_y, "evaluate")
-        was_training = self.model.training
-        cbs = self._callback_list(callbacks, verbose, 1, data.steps(batch_size), "evaluate")
-        try:
-            logs = self._evaluate_loop(data, batch_size, cbs)
-        finally:
-            self.model.train(was_training)
-        if return_dict:
-            return logs
-        values = [logs[name] for name in logs]
-        return values[0] if len(values) == 1 else values
-
-    def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, steps: int | None = None,
-                callbacks: Sequence[Callback] | None = None) -> np.ndarray:
-        """Keras's ``predict``: the model's outputs as one NumPy array (written batch by batch into it)."""
-        batch_size = 32 if batch_size is None else check_positive_int(batch_size, "batch_size")
-        if steps is not None:
-            steps = check_positive_int(steps, "steps")
-        verbose = _verbosity(verbose)
-        data = adapt(x, None, None, steps, _input_count(self.model))
-        strategy = self._inference_strategy()
-        if isinstance(data, ArrayData):
-            check_input(self.model, data.x, "predict")
-        predict, _ = self._step_function("predict")
-        cbs = self._callback_list(callbacks, verbose, 1, data.steps(batch_size), "predict")
-        was_training = self.model.training
-        self.model.eval()
-        outputs: np.ndarray | None = None
-        parts: list[np.ndarray] = []
-        seen = 0
-        cbs.on_predict_begin()
-        try:
-            with torch.inference_mode():
-                for index, (batch, _) in enumerate(data.batches(batch_size)):
-                    cbs.on_predict_batch_begin(index)
-                    out = predict(strategy.to_device(batch))
-                    values = out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
-                    if isinstance(data, ArrayData):
-                        if outputs is None:
-                            outputs = np.empty((data.rows(batch_size), *values.shape[1:]), dtype=values.dtype)
-                        outputs[seen:seen + len(values)] = values
-                    else:
-                        parts.append(values)
-                    seen += len(values)
-                    cbs.on_predict_batch_end(index, {"outputs": values, "size": len(values)})
-        finally:
-            self.model.train(was_training)
-        cbs.on_predict_end()
-        return outputs if outputs is not None else np.concatenate(parts)
-
-    def on_batch(self, kind: str, x: Any, y: Any, sample_weight: Any, class_weight: dict | None,
-                 return_dict: bool) -> Any:
-        """Keras's ``train_on_batch`` (``kind='train'``) and ``test_on_batch`` (``'test'``) on one batch."""
-        strategy = self._require_compiled(f"{kind}_on_batch")
-        data = ArrayData(x, y, sample_weight, _input_count(self.model))
-        step = self.step = Step(self.model, strategy, class_weight)
-        self._prepare(step, data.peek()[0], f"{kind}_on_batch")
-        step.check_targets(data.y, f"{kind}_on_batch")
-        optimizer = self.model.optimizer
-        if kind == "train" and (optimizer.torch_optimizer is None or
-                                optimizer._params != [p for p in self.model.parameters() if p.requires_grad]):
-            optimizer.build(self.model)
-        was_training = self.model.training
-        self._sums = torch.zeros(step.stats_size(), device=strategy.device)
-        (batch, rows), = data.batches(len(data))
-        self.batch_rows = rows
-        try:
-            if kind == "train":
-                self.model.train()
-                self._nonfinite = self._stop_now = False
-                before = RollbackPoint()
-                before.take(self.model, {}, buffers_only=True)
-                self.train_step(strategy.to_device(batch))
-                if self._nonfinite:
-                    before.restore(self.model)  # the forward pass already moved the BatchNorm statistics
-                    self.model.optimizer.build(self.model)
-                    warnings.warn("train_on_batch: the loss or the gradients became NaN or infinite; the update was "
-                                  "not applied (weights and BatchNorm statistics are those from before the batch) "
-                                  "and the optimizer state was reset", RuntimeWarning, stacklevel=3)
-            else:
-                self.model.eval()
-                with torch.inference_mode():
-                    self.test_step(strategy.to_device(batch))
-        finally:
-            self.model.train(was_training)
-        logs = step.results(self._sums.tolist())
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
-
-    # --- callbacks and their state --------------------------------------------------------------------------------
-    def _callback_list(self, callbacks: Sequence[Callback] | None, verbose: int, epochs: int, steps: int,
-                       mode: str) -> CallbackList:
-        chief = self.strategy is None or self.strategy.is_chief
-        callbacks = [cb for cb in (callbacks or []) if chief or not getattr(cb, "chief_only", False)]
-        cbs = CallbackList(callbacks, model=self.model, add_history=(mode == "fit"), add_progbar=bool(verbose),
-                           verbose=verbose if chief else 0, epochs=epochs, steps=steps,
-                           **({"precision": self.precision} if self.precision and mode == "fit" else {}))
-        cbs.set_trainer(self)
-        if mode == "fit":
-            self.callbacks = cbs
-        return cbs
-
-    def _callback_keys(self, cbs: CallbackList) -> list[tuple[str, Callback]]:
-        counts: dict[str, int] = {}
-        keyed = []
-        for cb in cbs:
-            if isinstance(cb, History) or type(cb).__name__ == "ProgbarLogger":
-                continue
-            name = type(cb).__name__
-            keyed.append((f"{name}.{counts.get(name, 0)}", cb))
-            counts[name] = counts.get(name, 0) + 1
-        return keyed
-
-    def _load_callback_states(self, cbs: CallbackList) -> None:
-        """Restored callback states (EarlyStopping's patience and best value …) go to the callbacks of the
-        resumed run, matched by class and position."""
-        if not self.callback_states:
-            return
-        for key, cb in self._callback_keys(cbs):
-            if key in self.callback_states and hasattr(cb, "load_state_dict"):
-                cb.load_state_dict(self.callback_states[key])
-        self.callback_states = {}
-
-    # --- the run state --------------------------------------------------------------------------------------------
-    def _snapshot(self) -> dict[str, Any]:
-        """Where the run stands now, to resume it exactly (called by saves during fit, and when fit ends)."""
-        if self._live is None:
-            return dict(self.state)
-        state = dict(self._live)
-        if state["batch"] and self._sums is not None:
-            state["sums"] = self._sums.tolist()
-        if self._data is not None and self._data.state() is not None:
-            state["data"] = self._data.state()
-        state["world_size"] = self.strategy.world_size
-        return state
-
-    def state_dict(self) -> tuple[dict[str, torch.Tensor], dict[str, Any] | None]:
-        """``(tensors, json_meta)`` needed to resume exactly: optimizer state, position, seeds, RNG stream,
-        gradient-scaler and callback states."""
-        tensors: dict[str, torch.Tensor] = {}
-        meta: dict[str, Any] = {}
-        optimizer = getattr(self.model, "optimizer", None)
-        if optimizer is not None and optimizer.torch_optimizer is not None:
-            tensors, meta["optimizer_state"] = optimizer_state.pack(optimizer.torch_optimizer)
-        run = self._snapshot()
-        if run:
-            meta["run"] = dict(run)
-        if self.scaler is not None:
-            meta["scaler"] = self.scaler.state_dict()
-        if self.callbacks is not None:
-            states: dict[str, Any] = {}
-            for key, cb in self._callback_keys(self.callbacks):
-                values = cb.state_dict() if hasattr(cb, "state_dict") else {}
-                if values:
-                    states[key] = _split_arrays(values, f"callbacks/{key}", tensors)
-            if states:
-                meta["callbacks"] = states
-        return tensors, (meta or None)
-
-    def load_state_dict(self, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-        """Restore what ``state_dict()`` returned (the optimizer only when the model is compiled)."""
-        check_run_state(meta)
-        optimizer = getattr(self.model, "optimizer", None)
-        if "optimizer_state" in meta and optimizer is not None:
-            torch_optimizer = optimizer.build(self.model)
-            optimizer_state.unpack(torch_optimizer, tensors, meta["optimizer_state"])
-            if isinstance(getattr(optimizer, "_learning_rate", None), float):  # a rate changed by a callback
-                optimizer.learning_rate = float(torch_optimizer.param_groups[0]["lr"])
-        if "run" in meta:
-            run = dict(meta["run"])
-            if self.strategy is not None and run.get("batch") and run.get("world_size", 1) != \
-                    self.strategy.world_size:
-                raise ValueError(f"this backup was taken mid-epoch by {run.get('world_size')} processes; resume it "
-                                 f"with the same number of processes (now {self.strategy.world_size})")
-            self.state = run
-        self._scaler_state = meta.get("scaler")
-        self.callback_states = {key: _join_arrays(values, f"callbacks/{key}", tensors)
-                                for key, values in meta.get("callbacks", {}).items()}
-
-    def save_checkpoint(self, path: str | Path) -> None:
-        """Weights and run state to ``path`` (atomically), for ``BackupAndRestore``."""
-        saving.save_checkpoint(self.model, path)
-
-    def load_checkpoint(self, path: str | Path) -> None:
-        """Weights and run state from ``path``; the next (or current) ``fit`` resumes where it stood."""
-        saving.restore_checkpoint(self.model, path)
-        self.resume_requested = True
-
-
-def _number(value: Any) -> Any:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return value
-
-
-def _input_count(model: nn.Module) -> int:
-    """How many inputs the model takes (a functional model may take several; everything else one)."""
-    return len(model.inputs) if getattr(model, "_multi_input", False) else 1
-
-
-def _validation(validation_data: Any, validation_steps: int | None,
-                inputs: int = 1) -> ArrayData | SequenceData | None:
-    if validation_data is None:
-        return None
-    if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3):
-        return ArrayData(*validation_data, inputs=inputs)
-    return adapt(validation_data, steps=validation_steps, inputs=inputs)
-
-
-def _split_arrays(values: dict[str, Any], prefix: str, tensors: dict[str, torch.Tensor]) -> dict[str, Any]:
-    """JSON values stay; arrays (and lists of arrays) go to ``tensors`` and leave a marker."""
-    plain: dict[str, Any] = {}
-    for name, value in values.items():
-        if isinstance(value, (list, tuple)) and value and all(isinstance(v, (np.ndarray, torch.Tensor))
-                                                              for v in value):
-            for i, item in enumerate(value):
-                tensors[f"{prefix}/{name}/{i:04d}"] = torch.as_tensor(np.asarray(item)).contiguous()
-            plain[name] = {"__arrays__": len(value)}
-        elif isinstance(value, (np.ndarray, torch.Tensor)):
-            tensors[f"{prefix}/{name}"] = torch.as_tensor(np.asarray(value)).contiguous()
-            plain[name] = {"__array__": True}
-        elif isinstance(value, float) and not math.isfinite(value):
-            plain[name] = {"__float__": str(value)}
-        else:
-            plain[name] = value
-    return plain
-
-
-def _join_arrays(values: dict[str, Any], prefix: str, tensors: dict[str, torch.Tensor]) -> dict[str, Any]:
-    joined: dict[str, Any] = {}
-    for name, value in values.items():
-        if isinstance(value, dict) and "__arrays__" in value:
-            joined[name] = [tensors[f"{prefix}/{name}/{i:04d}"].numpy() for i in range(value["__arrays__"])]
-        elif isinstance(value, dict) and "__array__" in value:
-            joined[name] = tensors[f"{prefix}/{name}"].numpy()
-        elif isinstance(value, dict) and "__float__" in value:
-            joined[name] = float(value["__float__"])
-        else:
-            joined[name] = value
-    return joined
 
 
 __all__ = ["Trainer"]

@@ -14,7 +14,7 @@ from convlens.callbacks import BackupAndRestore
 from convlens.layers import Dense
 from convlens.saving.file_format import encode, read_file
 from convlens.saving.files import atomic_write_bytes
-from convlens.training.optimizer_state import pack, unpack
+from convlens.saving.optimizer_state import pack, unpack
 
 X = np.random.default_rng(0).random((8, 4)).astype("float32")
 Y = np.arange(8) % 2

@@ -66,12 +66,12 @@ def test_a_nan_epoch_is_not_recorded_and_the_weights_go_back_to_the_last_complet
     assert equal(fresh.get_weights(), epoch_two)
     assert equal(model.get_weights(), epoch_two)  # the model in memory agrees with its records
 
-    assert {k: model.trainer.state[k] for k in ("epoch", "batch")} == {"epoch": 2, "batch": 0}
+    assert (model.trainer.state.epoch, model.trainer.state.batch) == (2, 0)
     saved = tmp_path / "after.convlens"
     model.save(saved)
     reloaded = models.load_model(saved)
     assert equal(reloaded.get_weights(), epoch_two)
-    assert reloaded.trainer.state["epoch"] == 2 and not reloaded.trainer.state.get("batch")
+    assert reloaded.trainer.state.epoch == 2 and not reloaded.trainer.state.batch
 
 
 def test_the_run_goes_on_from_the_last_complete_epoch_with_a_sane_rate(tmp_path):

@@ -4,6 +4,9 @@ checks that refuse a damaged copy by name before torch's ``load_state_dict`` see
 The JSON lists every tensor it stored (``"tensors"``), so a file that lost one (a slot silently starting again from
 zeros would make a resume inexact) is refused, naming the tensor.
 
+``split``/``join`` are the file layout (``RunState`` uses them); ``load_into`` checks a joined state against the
+optimizer it goes into (groups, weights, slot shapes) before torch's ``load_state_dict`` sees it.
+
 Example:
     >>> import torch
     >>> w = torch.nn.Parameter(torch.ones(2))
@@ -26,19 +29,24 @@ import torch
 PREFIX = "optimizer/"
 
 
-def pack(torch_optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
-    """``(tensors, json)`` of the optimizer's ``state_dict()``."""
-    state = torch_optimizer.state_dict()
-    tensors: dict[str, torch.Tensor] = {}
+def split(state: dict[str, Any], tensors: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """The JSON part of a torch optimizer ``state_dict()``; its tensors go into ``tensors`` under ``optimizer/…``."""
     scalars: dict[str, dict[str, Any]] = {}
+    names = []
     for index, slot in state["state"].items():
         for key, value in slot.items():
             if torch.is_tensor(value):
                 tensors[f"{PREFIX}{index}/{key}"] = value.detach().cpu().clone()
+                names.append(f"{index}/{key}")
             else:
                 scalars.setdefault(str(index), {})[key] = value
-    return tensors, {"param_groups": state["param_groups"], "scalars": scalars,
-                     "tensors": sorted(k[len(PREFIX):] for k in tensors)}
+    return {"param_groups": state["param_groups"], "scalars": scalars, "tensors": sorted(names)}
+
+
+def pack(torch_optimizer: torch.optim.Optimizer) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+    """``(tensors, json)`` of the optimizer's ``state_dict()``."""
+    tensors: dict[str, torch.Tensor] = {}
+    return tensors, split(torch_optimizer.state_dict(), tensors)
 
 
 def _fail(what: str) -> None:
@@ -70,28 +78,21 @@ def _check_groups(groups: Any, torch_optimizer: torch.optim.Optimizer) -> list[i
     return indices
 
 
-def unpack(torch_optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
-    """Load ``pack``'s output into ``torch_optimizer`` (built for the same weights), after checking it whole."""
+def join(meta: dict[str, Any], tensors: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """The torch ``state_dict()`` that ``split`` stored, checked for what needs no optimizer: a JSON object, every
+    listed tensor present, settings that are numbers."""
     if not isinstance(meta, dict):
         _fail(f"is not a JSON object, got {type(meta).__name__}")
-    indices = _check_groups(meta.get("param_groups"), torch_optimizer)
-    params = [p for group in torch_optimizer.param_groups for p in group["params"]]
-    shapes = {index: tuple(p.shape) for index, p in zip(indices, params)}
     state: dict[int, dict[str, Any]] = {}
     for key, value in tensors.items():
         if not key.startswith(PREFIX):
             continue
         index, _, name = key[len(PREFIX):].partition("/")
-        if not index.isdigit() or int(index) not in shapes or not name:
+        if not index.isdigit() or not name:
             _fail(f"has a tensor {key!r} for no weight of the model")
-        if value.dim() and tuple(value.shape) != shapes[int(index)]:
-            _fail(f"has {key!r} of shape {tuple(value.shape)}, but its weight has shape {shapes[int(index)]}")
-        if value.dim() and not value.is_floating_point():
-            _fail(f"has {key!r} of dtype {value.dtype}; expected floating point")
         state.setdefault(int(index), {})[name] = value
     scalars = meta.get("scalars", {})
-    if not isinstance(scalars, dict) or not all(isinstance(v, dict) and str(k).isdigit() and int(k) in shapes
-                                                 for k, v in scalars.items()):
+    if not isinstance(scalars, dict) or not all(isinstance(v, dict) and str(k).isdigit() for k, v in scalars.items()):
         _fail(f"has malformed scalars {str(scalars)[:80]!r}")
     for index, values in scalars.items():
         for name, value in values.items():
@@ -108,4 +109,29 @@ def unpack(torch_optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tens
     for name in declared:
         if f"{PREFIX}{name}" not in tensors:
             _fail(f"lacks its tensor {PREFIX + name!r}, so a resume would restart it from zeros")
-    torch_optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    return {"state": state, "param_groups": meta.get("param_groups")}
+
+
+def load_into(torch_optimizer: torch.optim.Optimizer, state: dict[str, Any]) -> None:
+    """Load a joined ``state`` into ``torch_optimizer`` (built for the same weights), after checking that it fits."""
+    indices = _check_groups(state.get("param_groups"), torch_optimizer)
+    params = [p for group in torch_optimizer.param_groups for p in group["params"]]
+    shapes = {index: tuple(p.shape) for index, p in zip(indices, params)}
+    for index, slot in state["state"].items():
+        if index not in shapes:
+            tensor = next((name for name, value in slot.items() if torch.is_tensor(value)), None)
+            if tensor is not None:
+                _fail(f"has a tensor {f'{PREFIX}{index}/{tensor}'!r} for no weight of the model")
+            _fail(f"has state for weight {index}, which the model does not have")
+        for name, value in slot.items():
+            key = f"{PREFIX}{index}/{name}"
+            if torch.is_tensor(value) and value.dim() and tuple(value.shape) != shapes[index]:
+                _fail(f"has {key!r} of shape {tuple(value.shape)}, but its weight has shape {shapes[index]}")
+            if torch.is_tensor(value) and value.dim() and not value.is_floating_point():
+                _fail(f"has {key!r} of dtype {value.dtype}; expected floating point")
+    torch_optimizer.load_state_dict(state)
+
+
+def unpack(torch_optimizer: torch.optim.Optimizer, tensors: dict[str, torch.Tensor], meta: dict[str, Any]) -> None:
+    """Load ``pack``'s output into ``torch_optimizer``, after checking it whole."""
+    load_into(torch_optimizer, join(meta, tensors))
