@@ -1,4 +1,5 @@
-"""Keras losses as per-sample torch functions.
+"""Keras losses: per-element torch functions (reduced over the last axis, on outputs of any rank) and loss objects
+whose call is the batch mean, as Keras's. Everything is computed in float32 (outputs are cast first).
 
 A softmax output followed by cross-entropy is computed from the logits (log-softmax fused), never as
 ``log(softmax)``: the engine asks the model for pre-activation outputs and sets ``from_logits``.
@@ -8,6 +9,8 @@ Example:
     >>> loss = get("categorical_crossentropy")
     >>> round(loss(torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 0.5]])).item(), 4)
     0.6931
+    >>> get("mse").values(torch.zeros(2, 4, 4, 1), torch.ones(2, 4, 4, 1)).shape  # any rank: last axis reduced
+    torch.Size([2, 4, 4])
 """
 from __future__ import annotations
 
@@ -22,21 +25,26 @@ EPSILON = 1e-7  # Keras's backend epsilon, used to clip probabilities
 
 def categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool = False,
                              label_smoothing: float = 0.0) -> torch.Tensor:
-    if from_logits:
-        return F.cross_entropy(y_pred, y_true, reduction="none", label_smoothing=label_smoothing)
+    """Per element over the last (class) axis: ``(..., K)`` one-hot targets and outputs give ``(...)``."""
+    y_pred = y_pred.float()
+    y_true = y_true.reshape(y_pred.shape).to(y_pred.dtype)
     if label_smoothing:
         y_true = y_true * (1 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    if from_logits:
+        return -(y_true * y_pred.log_softmax(-1)).sum(-1)
     probs = y_pred / y_pred.sum(-1, keepdim=True)
     return -(y_true * probs.clamp(EPSILON, 1 - EPSILON).log()).sum(-1)
 
 
 def sparse_categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool = False,
                                     label_smoothing: float = 0.0) -> torch.Tensor:
-    y_true = y_true.reshape(-1).long()
-    if from_logits:
-        return F.cross_entropy(y_pred, y_true, reduction="none", label_smoothing=label_smoothing)
-    log_probs = (y_pred / y_pred.sum(-1, keepdim=True)).clamp(EPSILON, 1 - EPSILON).log()
-    loss = F.nll_loss(log_probs, y_true, reduction="none")
+    """Integer targets of the outputs' shape without the class axis (``(N, H, W)`` or ``(N, H, W, 1)`` for
+    ``(N, H, W, K)`` outputs) give one value per target."""
+    y_pred = y_pred.float()
+    labels = y_true.reshape(y_pred.shape[:-1]).long()
+    log_probs = y_pred.log_softmax(-1) if from_logits else \
+        (y_pred / y_pred.sum(-1, keepdim=True)).clamp(EPSILON, 1 - EPSILON).log()
+    loss = -log_probs.gather(-1, labels.unsqueeze(-1)).squeeze(-1)
     if label_smoothing:
         loss = (1 - label_smoothing) * loss - label_smoothing * log_probs.mean(-1)
     return loss
@@ -44,6 +52,8 @@ def sparse_categorical_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, 
 
 def binary_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool = False,
                         label_smoothing: float = 0.0) -> torch.Tensor:
+    """Per element, averaged over the last axis (``(N, H, W, C)`` images give ``(N, H, W)``)."""
+    y_pred = y_pred.float()
     y_true = y_true.reshape(y_pred.shape).to(y_pred.dtype)
     if label_smoothing:
         y_true = y_true * (1 - label_smoothing) + 0.5 * label_smoothing
@@ -55,13 +65,40 @@ def binary_crossentropy(y_true: torch.Tensor, y_pred: torch.Tensor, from_logits:
 
 
 def mean_squared_error(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    """Squared differences averaged over the last axis."""
+    y_pred = y_pred.float()
     diff = y_pred - y_true.reshape(y_pred.shape).to(y_pred.dtype)
     return diff.square().mean(-1) if diff.dim() > 1 else diff.square()
 
 
 def mean_absolute_error(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    """Absolute differences averaged over the last axis."""
+    y_pred = y_pred.float()
     diff = y_pred - y_true.reshape(y_pred.shape).to(y_pred.dtype)
     return diff.abs().mean(-1) if diff.dim() > 1 else diff.abs()
+
+
+def per_sample_mean(values: torch.Tensor, sample_weight: torch.Tensor | None = None,
+                    element_weight: torch.Tensor | None = None) -> torch.Tensor:
+    """Per-element loss values ``(N, ...)`` to one value per sample ``(N,)``: weighted, then averaged over the
+    non-batch axes, so the batch mean equals Keras's ``sum_over_batch_size`` (sum over elements / count).
+
+    ``sample_weight``: ``(N,)`` (one weight per sample) or the values' shape (one per element, e.g. per pixel;
+    a trailing axis of 1 is dropped). ``element_weight``: the values' shape (class weights by each element's label).
+    """
+    if element_weight is not None:
+        values = values * element_weight
+    if sample_weight is not None:
+        weight = torch.as_tensor(sample_weight, device=values.device).float()
+        if weight.dim() == values.dim() + 1 and weight.shape[-1] == 1:
+            weight = weight.squeeze(-1)
+        if weight.dim() == 1 and len(weight) == len(values):
+            weight = weight.reshape(-1, *([1] * (values.dim() - 1)))
+        elif tuple(weight.shape) != tuple(values.shape):
+            raise ValueError(f"sample_weight has shape {tuple(weight.shape)}; expected ({len(values)},) (one per "
+                             f"sample) or {tuple(values.shape)} (one per loss element)")
+        values = values * weight
+    return values.reshape(len(values), -1).mean(-1) if values.dim() > 1 else values
 
 
 @dataclass(frozen=True)
@@ -74,10 +111,24 @@ class Loss:
     from_logits: bool = False
     label_smoothing: float = 0.0
 
-    def __call__(self, y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool | None = None) -> torch.Tensor:
-        """Per-sample loss values."""
+    def values(self, y_true: torch.Tensor, y_pred: torch.Tensor, from_logits: bool | None = None) -> torch.Tensor:
+        """Per-element losses in float32, reduced over the last axis only (``(N, H, W)`` for ``(N, H, W, C)``
+        outputs)."""
         logits = self.from_logits if from_logits is None else from_logits
-        return self.fn(y_true, y_pred, from_logits=logits, label_smoothing=self.label_smoothing)
+        return self.fn(torch.as_tensor(y_true), torch.as_tensor(y_pred).float(), from_logits=logits,
+                       label_smoothing=self.label_smoothing)
+
+    def per_sample(self, y_true: torch.Tensor, y_pred: torch.Tensor, sample_weight: Any = None,
+                   from_logits: bool | None = None, element_weight: torch.Tensor | None = None) -> torch.Tensor:
+        """One loss value per sample ``(N,)``: the weighted per-element values averaged over each sample."""
+        values = self.values(y_true, y_pred, from_logits)
+        if values.dim() == 0:  # a custom function that already averaged the batch
+            values = values.expand(len(y_pred))
+        return per_sample_mean(values, sample_weight, element_weight)
+
+    def __call__(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> torch.Tensor:
+        """Keras's loss-object call: the mean loss of the batch (``sum_over_batch_size``), a 0-d float32 tensor."""
+        return self.per_sample(y_true, y_pred, sample_weight).mean()
 
     def fusable_with(self, activation: str | None) -> bool:
         """Whether the model's final activation can be folded into this loss (softmax/sigmoid + cross-entropy)."""
@@ -161,5 +212,6 @@ def get(identifier: str | Loss | Callable | dict) -> Loss:
         name = getattr(identifier, "__name__", "custom_loss")
         if name in _LOSSES and _LOSSES[name].fn is identifier:  # convlens.losses.categorical_crossentropy itself
             return _LOSSES[name]
-        return Loss(name, lambda y_true, y_pred, **_: identifier(y_true, y_pred), "regression")
+        return Loss(name, lambda y_true, y_pred, **_: torch.as_tensor(identifier(y_true, y_pred)).float(),
+                    "regression")
     raise ValueError(f"unknown loss {identifier!r}")
