@@ -20,7 +20,7 @@ from convlens.metrics.base import (BinaryAccuracy, CategoricalAccuracy, KerasMet
                                    MeanMetricWrapper, MeanSquaredError, SparseCategoricalAccuracy,
                                    SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy)
 from convlens.metrics.confusion import AUC, Precision, Recall
-from convlens.metrics.functions import (_ACCURACY, _NAMED, Metric, _regression, binary_accuracy,
+from convlens.metrics.functions import (_ACCURACY, _NAMED, Metric, binary_accuracy, on_probabilities,
                                         categorical_accuracy, sparse_categorical_accuracy,
                                         sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
 from convlens.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
@@ -68,7 +68,7 @@ def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
         name = getattr(identifier, "__name__", "metric")
         if name in _NAMED:
             return Metric(name, _NAMED[name])
-        return Metric(name, lambda y_true, y_pred, logits=False: identifier(y_true, y_pred))
+        return Metric(name, on_probabilities(identifier, loss_kind))
     key = identifier.lower()
     if key in ("accuracy", "acc"):
         kind = loss_kind if loss_kind in _ACCURACY else ("binary" if output_width == 1 else "categorical")
@@ -79,7 +79,7 @@ def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
     if key in _NAMED:
         return Metric(identifier, _NAMED[key])
     if key in ("mse", "mae", "mean_squared_error", "mean_absolute_error"):
-        return Metric(identifier, _regression(losses.get(key).fn))
+        return Metric(identifier, on_probabilities(losses.get(key).fn, loss_kind))
     if identifier in CLASSES or key in _BY_NAME:
         metric = get(identifier)
         if identifier in CLASSES:  # Keras names the history entry after the object's default name

@@ -75,8 +75,14 @@ _NAMED = {f.__name__: f for f in (categorical_accuracy, sparse_categorical_accur
                                   top_k_categorical_accuracy, sparse_top_k_categorical_accuracy)}
 
 
-def _regression(fn: Callable[..., torch.Tensor]) -> Callable[..., torch.Tensor]:
-    return lambda y_true, y_pred, logits=False: fn(y_true, y_pred)
+def on_probabilities(fn: Callable[..., torch.Tensor], loss_kind: str) -> Callable[..., torch.Tensor]:
+    """A function of ``(y_true, y_pred)`` made safe for fused outputs: the engine may hand logits (the final softmax
+    or sigmoid folded into the loss); they are turned back into the probabilities the function expects."""
+    def metric(y_true: torch.Tensor, y_pred: torch.Tensor, logits: bool = False) -> torch.Tensor:
+        if logits:
+            y_pred = y_pred.softmax(-1) if loss_kind in ("categorical", "sparse") else y_pred.sigmoid()
+        return torch.as_tensor(fn(y_true, y_pred))
+    return metric
 
 
 
