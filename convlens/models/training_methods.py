@@ -191,6 +191,18 @@ class TrainingMethods:
             self.__dict__["_trackers"] = trackers
         return trackers
 
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
+        """Keras's ``compute_metrics``: update the compiled metrics (not the loss tracker) with ``(y, y_pred)`` and
+        return every metric's value (``get_metrics_result()``)."""
+        for metric in self.metrics:
+            if metric.name != "loss":
+                metric.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict[str, Any]:
+        """``{name: result}`` of the metrics in ``self.metrics``, as Keras returns from a custom step."""
+        return {metric.name: metric.result() for metric in self.metrics}
+
     def reset_metrics(self) -> None:
         for metric in self.metrics:
             metric.reset_state()

@@ -26,13 +26,14 @@ from convlens.training.strategy import Strategy
 class Step:
     """One compiled model's forward + loss + metric arithmetic for a batch."""
 
-    def __init__(self, model: nn.Module, strategy: Strategy, class_weight: dict | None = None) -> None:
+    def __init__(self, model: nn.Module, strategy: Strategy, class_weight: dict | None = None,
+                 require_loss: bool = True) -> None:
         compiled = getattr(model, "compiled", None)
-        if compiled is None or compiled.loss is None:
+        if compiled is None or (compiled.loss is None and require_loss):
             raise ValueError("compile the model with a loss first: model.compile(optimizer, loss=…, metrics=[…])")
         self.model, self.strategy = model, strategy
-        self.loss = compiled.loss
-        self.fused = self.loss.fusable_with(getattr(model, "output_activation", None))
+        self.loss = compiled.loss  # None only for a model whose own train_step / test_step computes its loss
+        self.fused = self.loss is not None and self.loss.fusable_with(getattr(model, "output_activation", None))
         self.metrics: list = []
         self.names: list[str] = ["loss"]
         self.output_width: int | None = None
@@ -71,7 +72,8 @@ class Step:
     def _warn_if_not_probabilities(self, out: torch.Tensor) -> None:
         """A softmax/sigmoid loss given outputs that are not probabilities (a module that returns logits) does not
         learn and says nothing: say it."""
-        if self.fused or self.loss.from_logits or self.loss.kind == "regression" or not out.numel():
+        if self.loss is None or self.fused or self.loss.from_logits or self.loss.kind == "regression" or \
+                not out.numel():
             return
         if self.loss.kind in ("categorical", "sparse"):
             bad = bool((out < 0).any()) or not torch.allclose(out.sum(-1), torch.ones_like(out.sum(-1)), atol=1e-3)
@@ -88,6 +90,8 @@ class Step:
     def check_targets(self, y: torch.Tensor | None, where: str) -> None:
         """Clear errors for targets that do not fit the loss and the model's output (any rank: ``(N, k)`` classes,
         ``(N, H, W, C)`` images, ``(N, H, W, K)`` per-pixel classes, ``(N, L, k)`` sequences)."""
+        if self.loss is None:  # the model's own step computes its loss from whatever its data holds
+            return
         if y is None:
             raise ValueError(f"{where}: no targets (y) given; fit and evaluate need labels")
         if y.is_floating_point() and y.numel():
@@ -140,6 +144,8 @@ class Step:
         """The one loss computation of the engine (the default steps and ``Model.compute_loss``): the batch's
         per-sample losses in float32 (class weights while training, and sample weights applied), summed.
         ``logits``: whether ``out`` holds the fused loss's logits (default: the default step's outputs)."""
+        if self.loss is None:
+            raise ValueError("compile the model with a loss to compute one: model.compile(optimizer, loss=…)")
         logits = self.fused if logits is None else logits
         element_weight = None
         if training and self._class_table is not None:
@@ -225,11 +231,11 @@ class RunningLogs(Mapping):
             return self._step.results(self._sums.tolist())[key]
         raise KeyError(key)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter([*self._names, "size"])
+    def __iter__(self) -> Iterator[str]:  # Keras's keys; 'size' (for the images/s figure) answers but is not listed
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._names) + 1
+        return len(self._names)
 
 
 def check_input(model: nn.Module, x: Inputs, where: str) -> None:

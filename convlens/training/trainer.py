@@ -248,7 +248,7 @@ class Trainer:
         if custom and strategy.distributed:
             raise ValueError("a custom train_step runs on one process; under torchrun use the default step")
 
-        self.step = step = Step(model, strategy, class_weight)
+        self.step = step = Step(model, strategy, class_weight, require_loss=not custom)
         first_x, first_y, _ = train.peek()
         self._prepare(step, first_x, "fit")
         step.check_targets(train.y if isinstance(train, ArrayData) else first_y, "fit")
@@ -437,7 +437,7 @@ class Trainer:
             steps = check_positive_int(steps, "steps")
         verbose = _verbosity(verbose)
         data = adapt(x, y, sample_weight, steps, _input_count(self.model))
-        step = self.step = Step(self.model, strategy)
+        step = self.step = Step(self.model, strategy, require_loss=not self._step_function("test")[1])
         first_x, first_y, _ = data.peek()
         self._prepare(step, first_x, "evaluate")
         step.check_targets(data.y if isinstance(data, ArrayData) else first_y, "evaluate")
@@ -484,7 +484,7 @@ class Trainer:
                     else:
                         parts.append(values)
                     seen += len(values)
-                    cbs.on_predict_batch_end(index, {"outputs": values, "size": len(values)})
+                    cbs.on_predict_batch_end(index, {"outputs": values})  # Keras's keys
         finally:
             self.model.train(was_training)
         cbs.on_predict_end()
