@@ -16,6 +16,8 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from convlens import losses
+from convlens.losses import (binary_crossentropy, categorical_crossentropy, mean_absolute_error,  # noqa: F401
+                             mean_squared_error, sparse_categorical_crossentropy)
 from convlens.metrics.base import (BinaryAccuracy, CategoricalAccuracy, KerasMetric, Mean, MeanAbsoluteError,
                                    MeanMetricWrapper, MeanSquaredError, SparseCategoricalAccuracy,
                                    SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy)
