@@ -1,4 +1,5 @@
-"""Keras metrics: per-sample torch functions and Keras's metric classes, kept as sufficient statistics.
+"""Keras metrics: per-element torch functions (outputs of any rank; averaged per sample, then over samples) and
+Keras's metric classes, kept as sufficient statistics.
 
 ``'accuracy'`` / ``'acc'`` become categorical, sparse or binary accuracy from the loss, as Keras chooses; the
 history key is the name the user wrote. The classes (``BinaryAccuracy``, ``Precision``, ``AUC`` …) work inside
@@ -22,8 +23,8 @@ from convlens.metrics.base import (BinaryAccuracy, CategoricalAccuracy, KerasMet
                                    MeanMetricWrapper, MeanSquaredError, SparseCategoricalAccuracy,
                                    SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy)
 from convlens.metrics.confusion import AUC, Precision, Recall
-from convlens.metrics.functions import (_ACCURACY, _NAMED, Metric, binary_accuracy, on_probabilities,
-                                        categorical_accuracy, sparse_categorical_accuracy,
+from convlens.metrics.functions import (_ACCURACY, _NAMED, Metric, binary_accuracy, categorical_accuracy,
+                                        on_probabilities, sparse_categorical_accuracy,
                                         sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
 from convlens.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 

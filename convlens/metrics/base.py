@@ -111,6 +111,22 @@ class MeanMetricWrapper(KerasMetric):
         total, count = totals
         return total / count if count else 0.0
 
+    def update_state(self, y_true: Any, y_pred: Any, sample_weight: Any = None) -> None:
+        """Add a batch; ``sample_weight`` (one per sample, or per element) weighs it as Keras's mean metrics do."""
+        if sample_weight is None:
+            return super().update_state(y_true, y_pred)
+        y_pred = torch.as_tensor(y_pred, dtype=torch.float32)
+        values = self.values(torch.as_tensor(y_true).to(y_pred.device), y_pred, False).float()
+        weight = torch.as_tensor(sample_weight, device=values.device).float()
+        if weight.dim() == values.dim() + 1 and weight.shape[-1] == 1:
+            weight = weight.squeeze(-1)
+        if weight.dim() < values.dim():  # per-sample weights: values averaged down to the weights' rank first
+            values = values.mean(tuple(range(weight.dim(), values.dim())))
+        weight = torch.broadcast_to(weight, values.shape)
+        values, weight = per_sample(values * weight), per_sample(weight)
+        stats = torch.stack([values.sum(), weight.sum()]).detach()
+        self._totals = stats if self._totals is None else self._totals + stats
+
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, **self.fn_kwargs}
 
@@ -184,7 +200,8 @@ class MeanSquaredError(MeanMetricWrapper):
 
     def values(self, y_true, y_pred, logits):
         y_pred = self.probabilities(y_pred, logits)
-        return ((same_shape(y_true, y_pred, self.name) - y_pred) ** 2).reshape(len(y_pred), -1).mean(-1)
+        squared = (same_shape(y_true, y_pred, self.name) - y_pred) ** 2
+        return squared.mean(-1) if squared.dim() > 1 else squared  # per element over the last axis, as Keras
 
 
 class MeanAbsoluteError(MeanMetricWrapper):
@@ -195,7 +212,8 @@ class MeanAbsoluteError(MeanMetricWrapper):
 
     def values(self, y_true, y_pred, logits):
         y_pred = self.probabilities(y_pred, logits)
-        return (same_shape(y_true, y_pred, self.name) - y_pred).abs().reshape(len(y_pred), -1).mean(-1)
+        absolute = (same_shape(y_true, y_pred, self.name) - y_pred).abs()
+        return absolute.mean(-1) if absolute.dim() > 1 else absolute
 
 
 

@@ -67,3 +67,17 @@ def test_mean_and_sum_match_keras(name):
         ours.update_state(values[part], sample_weight=weight)
         theirs.update_state(values[part], sample_weight=weight)
     assert float(ours.result()) == pytest.approx(float(theirs.result()), abs=1e-5) and ours.name == "loss"
+
+
+@pytest.mark.parametrize("name, y_true, y_pred, weight", [
+    ("MeanSquaredError", ONE_HOT, SCORES, WEIGHTS[:, 0, 0]),  # one weight per image
+    ("MeanAbsoluteError", ONE_HOT, SCORES, WEIGHTS),  # one weight per pixel
+    ("SparseCategoricalAccuracy", MASKS, SCORES, WEIGHTS),
+    ("BinaryAccuracy", BINARY, BINARY_SCORES, WEIGHTS[..., None]),
+])
+def test_mean_metrics_take_sample_weights_as_keras(name, y_true, y_pred, weight):
+    ours, theirs = getattr(metrics, name)(), getattr(keras.metrics, name)()
+    for part in (slice(0, 2), slice(2, 5)):
+        ours.update_state(y_true[part], y_pred[part], sample_weight=weight[part].astype("float32"))
+        theirs.update_state(y_true[part], y_pred[part], sample_weight=weight[part].astype("float32"))
+    assert float(ours.result()) == pytest.approx(float(theirs.result()), abs=1e-6)
