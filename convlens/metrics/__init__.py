@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from convlens import losses
-from convlens.losses import (binary_crossentropy, categorical_crossentropy, mean_absolute_error,  # noqa: F401
+from convlens.losses import (binary_crossentropy, categorical_crossentropy, mean_absolute_error,
                              mean_squared_error, sparse_categorical_crossentropy)
 from convlens.metrics.base import (BinaryAccuracy, CategoricalAccuracy, KerasMetric, Mean, MeanAbsoluteError,
                                    MeanMetricWrapper, MeanSquaredError, SparseCategoricalAccuracy,
@@ -92,3 +92,12 @@ def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
     raise ValueError(f"unknown metric {identifier!r}; expected 'accuracy'/'acc', 'top_k_categorical_accuracy', "
                      f"{sorted(_NAMED)}, 'mse', 'mae', one of {sorted(CLASSES)}, a metric object or a function")
 
+
+
+__all__ = ["AUC", "BinaryAccuracy", "BinaryIoU", "CategoricalAccuracy", "IoU", "KerasMetric", "Mean",
+           "MeanAbsoluteError", "MeanIoU", "MeanMetricWrapper", "MeanSquaredError", "Metric", "OneHotIoU",
+           "OneHotMeanIoU", "Precision", "Recall", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Sum",
+           "TopKCategoricalAccuracy", "binary_accuracy", "binary_crossentropy", "categorical_accuracy",
+           "categorical_crossentropy", "get", "mean_absolute_error", "mean_squared_error", "resolve", "serialize",
+           "sparse_categorical_accuracy", "sparse_categorical_crossentropy", "sparse_top_k_categorical_accuracy",
+           "top_k_categorical_accuracy"]
