@@ -27,11 +27,15 @@ from convlens.metrics.functions import (_ACCURACY, _NAMED, Metric, binary_accura
                                         on_probabilities, sparse_categorical_accuracy,
                                         sparse_top_k_categorical_accuracy, top_k_categorical_accuracy)
 from convlens.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from convlens.metrics.probabilistic import (Accuracy, BinaryCrossentropy, CategoricalCrossentropy,
+                                            RootMeanSquaredError, SparseCategoricalCrossentropy)
 
 CLASSES = {cls.__name__: cls for cls in (BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
                                          TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy, MeanSquaredError,
                                          MeanAbsoluteError, Precision, Recall, AUC, Mean, Sum, IoU, MeanIoU,
-                                         BinaryIoU, OneHotIoU, OneHotMeanIoU)}
+                                         BinaryIoU, OneHotIoU, OneHotMeanIoU, Accuracy, BinaryCrossentropy,
+                                         CategoricalCrossentropy, SparseCategoricalCrossentropy,
+                                         RootMeanSquaredError)}
 _BY_NAME = {"precision": Precision, "recall": Recall, "auc": AUC}
 
 
@@ -94,7 +98,8 @@ def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
 
 
 
-__all__ = ["AUC", "BinaryAccuracy", "BinaryIoU", "CategoricalAccuracy", "IoU", "KerasMetric", "Mean",
+__all__ = ["AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "CategoricalCrossentropy",
+           "RootMeanSquaredError", "SparseCategoricalCrossentropy", "BinaryIoU", "CategoricalAccuracy", "IoU", "KerasMetric", "Mean",
            "MeanAbsoluteError", "MeanIoU", "MeanMetricWrapper", "MeanSquaredError", "Metric", "OneHotIoU",
            "OneHotMeanIoU", "Precision", "Recall", "SparseCategoricalAccuracy", "SparseTopKCategoricalAccuracy", "Sum",
            "TopKCategoricalAccuracy", "binary_accuracy", "binary_crossentropy", "categorical_accuracy",
