@@ -115,7 +115,8 @@ class Loss:
         """Per-element losses in float32, reduced over the last axis only (``(N, H, W)`` for ``(N, H, W, C)``
         outputs)."""
         logits = self.from_logits if from_logits is None else from_logits
-        return self.fn(torch.as_tensor(y_true), torch.as_tensor(y_pred).float(), from_logits=logits,
+        y_pred = torch.as_tensor(y_pred).float()
+        return self.fn(torch.as_tensor(y_true, device=y_pred.device), y_pred, from_logits=logits,
                        label_smoothing=self.label_smoothing)
 
     def per_sample(self, y_true: torch.Tensor, y_pred: torch.Tensor, sample_weight: Any = None,
