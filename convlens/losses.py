@@ -14,6 +14,7 @@ Example:
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import Any, Callable
 
@@ -76,6 +77,71 @@ def mean_absolute_error(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) ->
     y_pred = y_pred.float()
     diff = y_pred - y_true.reshape(y_pred.shape).to(y_pred.dtype)
     return diff.abs().mean(-1) if diff.dim() > 1 else diff.abs()
+
+
+def _last_axis_mean(values: torch.Tensor) -> torch.Tensor:
+    return values.mean(-1) if values.dim() > 1 else values
+
+
+def _pair(y_true: torch.Tensor, y_pred: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    y_pred = y_pred.float()
+    return y_true.reshape(y_pred.shape).to(y_pred.dtype), y_pred
+
+
+def mean_squared_logarithmic_error(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _last_axis_mean((y_pred.clamp(min=EPSILON).log1p() - y_true.clamp(min=EPSILON).log1p()).square())
+
+
+def mean_absolute_percentage_error(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    return 100.0 * _last_axis_mean(((y_true - y_pred) / y_true.abs().clamp(min=EPSILON)).abs())
+
+
+def kl_divergence(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    y_true, y_pred = y_true.clamp(EPSILON, 1), y_pred.clamp(EPSILON, 1)
+    values = y_true * (y_true / y_pred).log()
+    return values.sum(-1) if values.dim() > 1 else values
+
+
+def poisson(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _last_axis_mean(y_pred - y_true * (y_pred + EPSILON).log())
+
+
+def log_cosh(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    x = y_pred - y_true
+    return _last_axis_mean(x + F.softplus(-2.0 * x) - math.log(2.0))
+
+
+def _hinge_labels(y_true: torch.Tensor) -> torch.Tensor:
+    """0/1 labels become -1/1, as Keras's hinge losses expect."""
+    return 2.0 * y_true - 1.0 if bool(((y_true == 0) | (y_true == 1)).all()) else y_true
+
+
+def hinge(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _last_axis_mean((1.0 - _hinge_labels(y_true) * y_pred).clamp(min=0))
+
+
+def squared_hinge(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    return _last_axis_mean((1.0 - _hinge_labels(y_true) * y_pred).clamp(min=0).square())
+
+
+def categorical_hinge(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    y_true, y_pred = _pair(y_true, y_pred)
+    positive = (y_true * y_pred).sum(-1)
+    negative = ((1.0 - y_true) * y_pred).amax(-1)
+    return (negative - positive + 1.0).clamp(min=0)
+
+
+def cosine_similarity(y_true: torch.Tensor, y_pred: torch.Tensor, **_: Any) -> torch.Tensor:
+    """Minus the cosine similarity over the last axis (so that minimising it aligns the vectors), as Keras."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    return -(F.normalize(y_true, dim=-1, eps=1e-12) * F.normalize(y_pred, dim=-1, eps=1e-12)).sum(-1)
 
 
 def per_sample_mean(values: torch.Tensor, sample_weight: torch.Tensor | None = None,
@@ -149,9 +215,13 @@ _LOSSES = {
     "binary_crossentropy": Loss("binary_crossentropy", binary_crossentropy, "binary"),
     "mean_squared_error": Loss("mean_squared_error", mean_squared_error, "regression"),
     "mean_absolute_error": Loss("mean_absolute_error", mean_absolute_error, "regression"),
+    **{fn.__name__: Loss(fn.__name__, fn, "regression") for fn in (
+        mean_squared_logarithmic_error, mean_absolute_percentage_error, kl_divergence, poisson, log_cosh, hinge,
+        squared_hinge, categorical_hinge, cosine_similarity)},
 }
 _ALIASES = {"mse": "mean_squared_error", "mae": "mean_absolute_error", "l2": "mean_squared_error",
-            "l1": "mean_absolute_error"}
+            "l1": "mean_absolute_error", "msle": "mean_squared_logarithmic_error",
+            "mape": "mean_absolute_percentage_error", "kld": "kl_divergence", "logcosh": "log_cosh"}
 
 
 def _keras_options(loss: str, reduction: str | None = "sum_over_batch_size", name: str | None = None,
@@ -195,6 +265,27 @@ def MeanSquaredError(**keras_options: Any) -> Loss:
 def MeanAbsoluteError(**keras_options: Any) -> Loss:
     _keras_options("mean_absolute_error", **keras_options)
     return _LOSSES["mean_absolute_error"]
+
+
+def _plain_loss(function_name: str, class_name: str) -> Callable[..., Loss]:
+    """A Keras loss class without options of its own (``Hinge()``, ``Poisson()`` …)."""
+    def make(**keras_options: Any) -> Loss:
+        _keras_options(function_name, **keras_options)
+        return _LOSSES[function_name]
+    make.__name__ = make.__qualname__ = class_name
+    make.__doc__ = f"Keras's ``losses.{class_name}``: the batch mean of ``{function_name}``."
+    return make
+
+
+MeanSquaredLogarithmicError = _plain_loss("mean_squared_logarithmic_error", "MeanSquaredLogarithmicError")
+MeanAbsolutePercentageError = _plain_loss("mean_absolute_percentage_error", "MeanAbsolutePercentageError")
+KLDivergence = _plain_loss("kl_divergence", "KLDivergence")
+Poisson = _plain_loss("poisson", "Poisson")
+LogCosh = _plain_loss("log_cosh", "LogCosh")
+Hinge = _plain_loss("hinge", "Hinge")
+SquaredHinge = _plain_loss("squared_hinge", "SquaredHinge")
+CategoricalHinge = _plain_loss("categorical_hinge", "CategoricalHinge")
+CosineSimilarity = _plain_loss("cosine_similarity", "CosineSimilarity")
 
 
 def get(identifier: str | Loss | Callable | dict) -> Loss:

@@ -17,8 +17,10 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from convlens import losses
-from convlens.losses import (binary_crossentropy, categorical_crossentropy, mean_absolute_error,
-                             mean_squared_error, sparse_categorical_crossentropy)
+from convlens.losses import (binary_crossentropy, categorical_crossentropy, categorical_hinge, hinge,
+                             kl_divergence, log_cosh, mean_absolute_error, mean_absolute_percentage_error,
+                             mean_squared_error, mean_squared_logarithmic_error, poisson,
+                             sparse_categorical_crossentropy, squared_hinge)
 from convlens.metrics.base import (BinaryAccuracy, CategoricalAccuracy, KerasMetric, Mean, MeanAbsoluteError,
                                    MeanMetricWrapper, MeanSquaredError, SparseCategoricalAccuracy,
                                    SparseTopKCategoricalAccuracy, Sum, TopKCategoricalAccuracy)
@@ -37,6 +39,9 @@ CLASSES = {cls.__name__: cls for cls in (BinaryAccuracy, CategoricalAccuracy, Sp
                                          CategoricalCrossentropy, SparseCategoricalCrossentropy,
                                          RootMeanSquaredError)}
 _BY_NAME = {"precision": Precision, "recall": Recall, "auc": AUC}
+_LOSS_FUNCTIONS = {"mse", "mae", "msle", "mape", "kld", "logcosh", "mean_squared_error", "mean_absolute_error",
+                   "mean_squared_logarithmic_error", "mean_absolute_percentage_error", "kl_divergence", "poisson",
+                   "log_cosh", "hinge", "squared_hinge", "categorical_hinge"}
 
 
 def get(identifier: str | KerasMetric | Callable) -> KerasMetric | Callable:
@@ -81,11 +86,12 @@ def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
         kind = loss_kind if loss_kind in _ACCURACY else ("binary" if output_width == 1 else "categorical")
         return Metric(identifier, _ACCURACY[kind])
     if key in ("top_k_categorical_accuracy", "top_k_accuracy", "top5", "top_5_accuracy"):
-        fn = _NAMED["sparse_top_k_categorical_accuracy" if loss_kind == "sparse" else "top_k_categorical_accuracy"]
+        fn = _NAMED["sparse_top_k_categorical_accuracy" if loss_kind == "sparse" else "top_k_categorical_accuracy", "categorical_hinge", "hinge", "kl_divergence", "log_cosh",
+           "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "poisson", "squared_hinge"]
         return Metric(identifier, fn)
     if key in _NAMED:
         return Metric(identifier, _NAMED[key])
-    if key in ("mse", "mae", "mean_squared_error", "mean_absolute_error"):
+    if key in _LOSS_FUNCTIONS:  # 'mse', 'mae', 'kld', 'hinge' …: the loss function's mean
         return Metric(identifier, on_probabilities(losses.get(key).fn, loss_kind))
     if identifier in CLASSES or key in _BY_NAME:
         metric = get(identifier)
@@ -94,7 +100,8 @@ def resolve(identifier: str | Callable | KerasMetric | dict, loss_kind: str,
         metric.name = metric.__name__ = identifier
         return metric.bind(loss_kind)
     raise ValueError(f"unknown metric {identifier!r}; expected 'accuracy'/'acc', 'top_k_categorical_accuracy', "
-                     f"{sorted(_NAMED)}, 'mse', 'mae', one of {sorted(CLASSES)}, a metric object or a function")
+                     f"{sorted(_NAMED)}, a loss name {sorted(_LOSS_FUNCTIONS)}, one of {sorted(CLASSES)}, a metric "
+                     f"object or a function")
 
 
 
@@ -105,4 +112,5 @@ __all__ = ["AUC", "Accuracy", "BinaryAccuracy", "BinaryCrossentropy", "Categoric
            "TopKCategoricalAccuracy", "binary_accuracy", "binary_crossentropy", "categorical_accuracy",
            "categorical_crossentropy", "get", "mean_absolute_error", "mean_squared_error", "resolve", "serialize",
            "sparse_categorical_accuracy", "sparse_categorical_crossentropy", "sparse_top_k_categorical_accuracy",
-           "top_k_categorical_accuracy"]
+           "top_k_categorical_accuracy", "categorical_hinge", "hinge", "kl_divergence", "log_cosh",
+           "mean_absolute_percentage_error", "mean_squared_logarithmic_error", "poisson", "squared_hinge"]
