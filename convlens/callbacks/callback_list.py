@@ -82,18 +82,22 @@ class CallbackList(Callback):
                 cb.trainer = trainer
 
     def on_train_begin(self, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_train_begin(logs)
 
     def on_train_end(self, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_train_end(logs)
 
     def on_epoch_begin(self, epoch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_epoch_begin(epoch, logs)
 
     def on_epoch_end(self, epoch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_epoch_end(epoch, logs)
 
@@ -104,41 +108,51 @@ class CallbackList(Callback):
         self.on_train_batch_end(batch, logs)
 
     def on_train_batch_begin(self, batch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_train_batch_begin(batch, logs)
 
     def on_train_batch_end(self, batch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_train_batch_end(batch, logs)
 
     def on_test_begin(self, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_test_begin(logs)
 
     def on_test_end(self, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_test_end(logs)
 
     def on_test_batch_begin(self, batch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_test_batch_begin(batch, logs)
 
     def on_test_batch_end(self, batch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_test_batch_end(batch, logs)
 
     def on_predict_begin(self, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_predict_begin(logs)
 
     def on_predict_end(self, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_predict_end(logs)
 
     def on_predict_batch_begin(self, batch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_predict_batch_begin(batch, logs)
 
     def on_predict_batch_end(self, batch: int, logs: Logs = None) -> None:
+        logs = {} if logs is None else logs  # Keras passes a dict to every hook
         for cb in self.callbacks:
             cb.on_predict_batch_end(batch, logs)

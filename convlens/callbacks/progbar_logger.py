@@ -110,7 +110,8 @@ class ProgbarLogger(Callback):
 
     def on_predict_batch_end(self, batch: int, logs: Logs = None) -> None:
         # Predict logs hold the outputs, not metrics: keep only the batch size.
-        self._batch_update(batch, {"size": logs["size"]} if logs and "size" in logs else None)
+        size = logs.get("size", len(logs["outputs"]) if "outputs" in logs else None) if logs else None
+        self._batch_update(batch, {"size": size} if size is not None else None)
 
     def on_predict_end(self, logs: Logs = None) -> None:
         self._finalize(None)

@@ -22,6 +22,7 @@ from convlens.training import Trainer
 from convlens.training import setup as training_setup
 from convlens.training.data import ArrayData
 from convlens.training.default_steps import default_step
+from convlens.training.step import Step
 from convlens.training.trackers import Tracker
 
 
@@ -159,16 +160,20 @@ class TrainingMethods:
 
     def compute_loss(self, x: Any = None, y: Any = None, y_pred: Any = None, sample_weight: Any = None,
                      training: bool = True) -> torch.Tensor:
-        """The compiled loss of ``y_pred`` against ``y`` (mean over the batch, weight penalties added)."""
-        loss = self.compiled.loss(y, y_pred)
-        if sample_weight is not None:
-            loss = loss * torch.as_tensor(sample_weight, device=loss.device).reshape(loss.shape)
-        total = loss.mean()
-        for module in self.modules():
-            penalty = module.regularization_loss() if hasattr(module, "regularization_loss") else None
-            if penalty is not None:
-                total = total + penalty
-        return total
+        """Keras's ``compute_loss``: the compiled loss of ``y_pred`` against ``y`` as the default step computes it
+        (the same function: float32, any rank, class weights of the running ``fit`` while ``training``, sample
+        weights, the mean over the batch, weight penalties added). Keras 2's ``compute_loss(x, y, y_pred)`` works."""
+        if y is None or y_pred is None:
+            raise ValueError("compute_loss needs y and y_pred: self.compute_loss(y=y, y_pred=y_pred)")
+        strategy = self.trainer._require_compiled("compute_loss")
+        step = self.trainer.step
+        if step is None or step.loss is not self.compiled.loss:
+            step = Step(self, strategy)
+        y_pred = torch.as_tensor(y_pred)
+        y = torch.as_tensor(y, device=y_pred.device)
+        loss_sum = step.loss_sum(y, y_pred, sample_weight, logits=False, training=training)
+        rows = self.trainer.batch_rows if self.trainer.batch_rows and strategy.distributed else len(y_pred)
+        return step.objective(loss_sum, rows, step.penalty())
 
     @property
     def metrics(self) -> list[Tracker]:
@@ -183,6 +188,18 @@ class TrainingMethods:
                 trackers += [Tracker(m.name, m) for m in compiled.metrics(width)]
             self.__dict__["_trackers"] = trackers
         return trackers
+
+    def compute_metrics(self, x: Any, y: Any, y_pred: Any, sample_weight: Any = None) -> dict[str, Any]:
+        """Keras's ``compute_metrics``: update the compiled metrics (not the loss tracker) with ``(y, y_pred)`` and
+        return every metric's value (``get_metrics_result()``)."""
+        for metric in self.metrics:
+            if metric.name != "loss":
+                metric.update_state(y, y_pred, sample_weight)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict[str, Any]:
+        """``{name: result}`` of the metrics in ``self.metrics``, as Keras returns from a custom step."""
+        return {metric.name: metric.result() for metric in self.metrics}
 
     def reset_metrics(self) -> None:
         for metric in self.metrics:

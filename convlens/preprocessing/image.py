@@ -11,18 +11,24 @@ Example:
 """
 from __future__ import annotations
 
+import io
 import os
+import secrets
+import warnings
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from PIL import Image
 
 from convlens.data.decode import check_color_mode, load_image
+from convlens.preprocessing.dataframe_iterator import DataFrameIterator
 from convlens.preprocessing.directory_iterator import DirectoryIterator
 from convlens.preprocessing.image_data_generator import ImageDataGenerator
 from convlens.preprocessing.numpy_array_iterator import NumpyArrayIterator
 
-__all__ = ["DirectoryIterator", "ImageDataGenerator", "NumpyArrayIterator", "array_to_img", "img_to_array",
-           "load_img"]
+__all__ = ["DataFrameIterator", "DirectoryIterator", "ImageDataGenerator", "NumpyArrayIterator", "array_to_img", "img_to_array",
+           "load_img", "save_img"]
 
 _PIL_MODES = {1: "L", 3: "RGB", 4: "RGBA"}
 
@@ -73,3 +79,33 @@ def array_to_img(x: np.ndarray, data_format: str | None = None, scale: bool = Tr
         x = x * 255
     x = np.clip(x, 0, 255).astype(np.uint8)
     return Image.fromarray(x[..., 0] if x.shape[-1] == 1 else x, _PIL_MODES[x.shape[-1]])
+
+
+def save_img(path: str | os.PathLike, x: Any, data_format: str | None = None, file_format: str | None = None,
+             scale: bool = True, **kwargs: Any) -> None:
+    """Keras's ``save_img``: write an ``(H, W, C)`` array as an image file (atomically: a temporary file in the
+    same folder, then ``os.replace``); ``scale`` stretches it to 0–255 first. The format follows ``file_format`` or
+    the file's extension; extra arguments go to Pillow's ``save``."""
+    img = array_to_img(x, data_format=data_format, scale=scale)
+    fmt = file_format or os.path.splitext(os.fspath(path))[1].lstrip(".") or None
+    if fmt is None:
+        raise ValueError(f"save_img: cannot tell the format of {os.fspath(path)!r}; pass file_format='png'")
+    fmt = {"jpg": "jpeg", "tif": "tiff"}.get(fmt.lower(), fmt.lower())
+    if img.mode == "RGBA" and fmt == "jpeg":
+        warnings.warn("The JPG format does not support RGBA images, converting to RGB.", stacklevel=2)
+        img = img.convert("RGB")
+    buffer = io.BytesIO()
+    img.save(buffer, format=fmt, **kwargs)
+    target = Path(path)
+    if target.is_dir():
+        raise IsADirectoryError(f"save_img: {str(target)!r} is a folder; expected a file path")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.parent / f".{target.name}.{os.getpid()}-{secrets.token_hex(6)}.tmp"
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(buffer.getvalue())
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

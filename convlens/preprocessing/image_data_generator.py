@@ -21,6 +21,7 @@ import torch
 
 from convlens.data.affine import check_fill_mode
 from convlens.data.normalize import channel_stats
+from convlens.preprocessing.dataframe_iterator import DataFrameIterator
 from convlens.preprocessing.directory_iterator import DirectoryIterator
 from convlens.preprocessing.numpy_array_iterator import NumpyArrayIterator
 from convlens.preprocessing.transform_params import apply_params, sample_params
@@ -239,3 +240,23 @@ class ImageDataGenerator:
                                  seed=seed, follow_links=follow_links, subset=subset,
                                  interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio,
                                  dtype=self.dtype, workers=workers, prefetch=prefetch)
+
+    def flow_from_dataframe(self, dataframe: Any, directory: str | None = None, x_col: str = "filename",
+                            y_col: str | list[str] = "class", weight_col: str | None = None,
+                            target_size: tuple[int, int] = (256, 256), color_mode: str = "rgb",
+                            classes: list[str] | None = None, class_mode: str | None = "categorical",
+                            batch_size: int = 32, shuffle: bool = True, seed: int | None = None,
+                            save_to_dir: str | None = None, save_prefix: str = "", save_format: str = "png",
+                            subset: str | None = None, interpolation: str = "nearest",
+                            validate_filenames: bool = True, keep_aspect_ratio: bool = False,
+                            workers: int | None = None, prefetch: int = 2) -> DataFrameIterator:
+        """Batches of the image files named in ``dataframe[x_col]`` (under ``directory`` when given) with labels
+        from ``y_col`` (Keras's class modes; ``'raw'`` for regression targets) and weights from ``weight_col``."""
+        if save_to_dir is not None:
+            raise NotImplementedError("save_to_dir is not supported by convlens.")
+        return DataFrameIterator(dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col,
+                                 target_size=target_size, color_mode=color_mode, classes=classes,
+                                 class_mode=class_mode, batch_size=batch_size, shuffle=shuffle, seed=seed,
+                                 subset=subset, interpolation=interpolation, keep_aspect_ratio=keep_aspect_ratio,
+                                 validate_filenames=validate_filenames, dtype=self.dtype, workers=workers,
+                                 prefetch=prefetch)

@@ -81,12 +81,14 @@ def check_target_shape(y: torch.Tensor, output_shape: tuple[int, ...] | None, wh
     if output_shape is None or len(output_shape) < 2:
         return
     positions = tuple(output_shape[:-1])
-    if tuple(y.shape[1:1 + len(positions)]) == positions:
-        return
+    if tuple(y.shape[1:1 + len(positions)]) == positions or y.dim() - 1 >= len(positions):
+        return  # per-position targets of the wrong size are the loss's own checks to name
     pooling = f"GlobalAveragePooling{min(len(positions), 3)}D()"
+    per_position = ", ".join(str(d) for d in positions)
     raise ValueError(f"{where}: the model's output has shape {_shape_text(tuple(output_shape))} (a prediction per "
-                     f"position), but the targets have shape {tuple(y.shape)}; for one prediction per sample add "
-                     f"Flatten() or {pooling} before the Dense head")
+                     f"position), but the targets have shape {tuple(y.shape)}; give per-position targets "
+                     f"(N, {per_position}, …), or for one prediction per sample add Flatten() or {pooling} before "
+                     f"the Dense head")
 
 
 def class_weight_table(class_weight: dict, classes: int) -> torch.Tensor:
@@ -177,7 +179,9 @@ def check_sample_weight(weights: torch.Tensor, y: torch.Tensor | None, name: str
             raise ValueError(f"{name} holds {negative} negative weights (the smallest {float(weights.min())}); "
                              f"weights must be >= 0")
     shape, n = tuple(weights.shape), len(weights) if weights.dim() else 0
-    allowed = {(n,), (n, 1)} | ({tuple(y.shape)} if y is not None else set())
+    allowed = {(n,), (n, 1)}
+    if y is not None:  # one per target value, or one per loss element (the loss reduces y's last axis)
+        allowed |= {tuple(y.shape)} | ({tuple(y.shape[:-1])} if y.dim() > 2 else set())
     if shape not in allowed:
-        target = f" or the shape of y {tuple(y.shape)}" if y is not None else ""
+        target = f" or the shape of y {tuple(y.shape)} (or {tuple(y.shape[:-1])})" if y is not None else ""
         raise ValueError(f"{name} has shape {shape}; expected one weight per sample ({n},){target}")

@@ -54,9 +54,7 @@ class StepMethods:
         if count or self._collective_layers:  # synchronized BatchNorm joins its all-reduce even with no rows
             out = step.forward(x)
             loss_sum = step.loss_sum(y, out, w)
-            loss = loss_sum / self.batch_rows
-            if penalty is not None:
-                loss = loss + penalty / strategy.world_size
+            loss = step.objective(loss_sum, self.batch_rows, penalty)
             (self.scaler.scale(loss) if self.scaler is not None else loss).backward()
         else:  # an empty shard of a short last batch: contribute zero gradients to the all-reduce
             loss_sum = torch.zeros((), device=strategy.device)
@@ -116,7 +114,7 @@ class StepMethods:
         count = sample_count(x)
         if count:
             out = step.forward(x)
-            loss_sum = step.loss_sum(y, out, w)
+            loss_sum = step.loss_sum(y, out, w, training=False)
             penalty = step.penalty()
             if penalty is not None:
                 loss_sum = loss_sum + penalty * count

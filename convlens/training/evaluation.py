@@ -68,7 +68,7 @@ class EvaluationMethods:
         batch_size, steps = batch_size_or_default(batch_size), optional_positive_int(steps, "steps")
         verbose = verbosity(verbose)
         data = adapt(x, y, sample_weight, steps, input_count(self.model))
-        self.step = Step(self.model, strategy)
+        self.step = Step(self.model, strategy, require_loss=not self._step_function("test")[1])
         self._prepare(data, "evaluate")
         was_training = self.model.training
         cbs = self._callback_list(callbacks, verbose, 1, data.steps(batch_size), "evaluate")
@@ -101,7 +101,7 @@ class EvaluationMethods:
                     out = predict(strategy.to_device(batch))
                     values = out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
                     outputs.add(values)
-                    cbs.on_predict_batch_end(index, {"outputs": values, "size": len(values)})
+                    cbs.on_predict_batch_end(index, {"outputs": values})  # Keras's keys
         finally:
             self.model.train(was_training)
         cbs.on_predict_end()

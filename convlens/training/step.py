@@ -27,17 +27,18 @@ from convlens.training.strategy import Strategy
 class Step:
     """One compiled model's forward + loss + metric arithmetic for a batch."""
 
-    def __init__(self, model: nn.Module, strategy: Strategy, class_weight: dict | None = None) -> None:
+    def __init__(self, model: nn.Module, strategy: Strategy, class_weight: dict | None = None,
+                 require_loss: bool = True) -> None:
         compiled = getattr(model, "compiled", None)
-        if compiled is None or compiled.loss is None:
+        if compiled is None or (compiled.loss is None and require_loss):
             raise ValueError("compile the model with a loss first: model.compile(optimizer, loss=…, metrics=[…])")
         self.model, self.strategy = model, strategy
-        self.loss = compiled.loss
-        self.fused = self.loss.fusable_with(getattr(model, "output_activation", None))
+        self.loss = compiled.loss  # None only for a model whose own train_step / test_step computes its loss
+        self.fused = self.loss is not None and self.loss.fusable_with(getattr(model, "output_activation", None))
         self.metrics: list = []
         self.names: list[str] = ["loss"]
         self.output_width: int | None = None
-        self.output_shape: tuple[int, ...] | None = None  # one sample's output shape, from prepare()
+        self.output_shape: tuple[int, ...] = ()  # one sample's output shape, e.g. (10,) or (28, 28, 1)
         self.class_weight = class_weight
         self._class_table: torch.Tensor | None = None
         self.regularized = [layer for layer in model.modules() if getattr(layer, "_regularizers", None) and
@@ -68,10 +69,11 @@ class Step:
     def _warn_if_not_probabilities(self, out: torch.Tensor) -> None:
         """A softmax/sigmoid loss given outputs that are not probabilities (a module that returns logits) does not
         learn and says nothing: say it."""
-        if self.fused or self.loss.from_logits or self.loss.kind == "regression" or not out.numel():
+        if self.loss is None or self.fused or self.loss.from_logits or self.loss.kind == "regression" or \
+                not out.numel():
             return
         if self.loss.kind in ("categorical", "sparse"):
-            bad = bool((out < 0).any()) or not torch.allclose(out.sum(-1), torch.ones(len(out)), atol=1e-3)
+            bad = bool((out < 0).any()) or not torch.allclose(out.sum(-1), torch.ones_like(out.sum(-1)), atol=1e-3)
             what = "rows that are not probabilities (negative, or not summing to 1)"
         else:
             bad = bool(((out < 0) | (out > 1)).any())
@@ -83,7 +85,10 @@ class Step:
                           RuntimeWarning, stacklevel=4)
 
     def check_targets(self, y: torch.Tensor | None, where: str) -> None:
-        """Clear errors for targets that do not fit the loss and the model's output."""
+        """Clear errors for targets that do not fit the loss and the model's output (any rank: ``(N, k)`` classes,
+        ``(N, H, W, C)`` images, ``(N, H, W, K)`` per-pixel classes, ``(N, L, k)`` sequences)."""
+        if self.loss is None:  # the model's own step computes its loss from whatever its data holds
+            return
         if y is None:
             raise ValueError(f"{where}: no targets (y) given; fit and evaluate need labels")
         if y.is_floating_point() and y.numel():
@@ -92,20 +97,24 @@ class Step:
                 raise ValueError(f"{where}: the labels (y) hold {bad} NaN or infinite values; clean the labels "
                                  f"(this is a data problem, not a learning-rate one)")
         check_target_shape(y, self.output_shape, where)
-        kind, width = self.loss.kind, self.output_width
+        kind, width, out_shape = self.loss.kind, self.output_width, self.output_shape
+        target_shape = tuple(y.shape[1:])
         if kind == "categorical":
-            if y.dim() != 2 or y.shape[-1] != width:
+            if target_shape != out_shape:
                 got = f"labels of shape {tuple(y.shape)}"
                 hint = (f"one-hot encode them with convlens.utils.to_categorical(y, {width}) or use "
-                        f"loss='sparse_categorical_crossentropy'") if y.dim() == 1 or y.shape[-1] == 1 else \
-                    f"the one-hot width {y.shape[-1]} must equal the model's output width {width}"
+                        f"loss='sparse_categorical_crossentropy'") if target_shape in (out_shape[:-1],
+                                                                        (*out_shape[:-1], 1)) else \
+                    f"the one-hot width {y.shape[-1]} must equal the model's output width {width}" \
+                    if y.dim() == 2 and len(out_shape) == 1 else f"the model's output has shape (N, {_dims(out_shape)})"
                 raise ValueError(f"{where}: categorical_crossentropy needs one-hot targets of width {width}, "
                                  f"got {got}; {hint}")
         elif kind == "sparse":
-            if y.dim() > 2 or (y.dim() == 2 and y.shape[-1] != 1):
-                raise ValueError(f"{where}: sparse_categorical_crossentropy needs integer labels of shape (N,) or "
-                                 f"(N, 1), got shape {tuple(y.shape)}; for one-hot targets use "
-                                 f"loss='categorical_crossentropy'")
+            if target_shape not in (out_shape[:-1], (*out_shape[:-1], 1)):
+                raise ValueError(f"{where}: sparse_categorical_crossentropy needs integer labels of shape "
+                                 f"(N, {_dims(out_shape[:-1])}) or (N, {_dims((*out_shape[:-1], 1))}) for the "
+                                 f"model's output (N, {_dims(out_shape)}), got shape {tuple(y.shape)}; for one-hot "
+                                 f"targets use loss='categorical_crossentropy'")
             if y.is_floating_point() and not bool((y == y.round()).all()):
                 raise ValueError(f"{where}: sparse labels must be whole numbers, got fractional values")
             low, high = int(y.min()), int(y.max())
@@ -114,24 +123,51 @@ class Step:
                 raise ValueError(f"{where}: label {bad_label} is outside the model's {width} classes "
                                  f"(0…{width - 1})")
         else:
-            target_width = 1 if y.dim() == 1 else int(torch.tensor(y.shape[1:]).prod())
-            if target_width != width:
+            if _drop_trailing_one(target_shape) != _drop_trailing_one(out_shape):
+                if len(out_shape) <= 1 and y.dim() <= 2:
+                    target_width = 1 if y.dim() == 1 else y.shape[-1]
+                    raise ValueError(f"{where}: {self.loss.name} compares each target with the model's output, but "
+                                     f"the targets have width {target_width} (shape {tuple(y.shape)}) and the "
+                                     f"model's output has width {width}; make the last layer Dense({target_width}) "
+                                     f"or reshape y")
                 raise ValueError(f"{where}: {self.loss.name} compares each target with the model's output, but the "
-                                 f"targets have width {target_width} (shape {tuple(y.shape)}) and the model's output "
-                                 f"has width {width}; make the last layer Dense({target_width}) or reshape y")
+                                 f"targets have shape {tuple(y.shape)} and the model's output has shape "
+                                 f"(N, {_dims(out_shape)}); reshape y to the output's shape or change the model")
             if kind == "binary" and y.numel() and (float(y.min()) < 0 or float(y.max()) > 1):
                 raise ValueError(f"{where}: binary_crossentropy needs targets in [0, 1], got values from "
                                  f"{float(y.min())} to {float(y.max())}")
 
-    def loss_sum(self, y: torch.Tensor, out: torch.Tensor, w: torch.Tensor | None) -> torch.Tensor:
-        """The batch's per-sample losses (class and sample weights applied), summed."""
-        per_sample = self.loss(y, out, from_logits=True if self.fused else None)
-        if self._class_table is not None:
-            labels = y.argmax(-1) if self.loss.kind == "categorical" else y.reshape(-1).long()
-            per_sample = per_sample * self._class_table[labels]
-        if w is not None:
-            per_sample = per_sample * w.reshape(per_sample.shape)
+    def loss_sum(self, y: torch.Tensor, out: torch.Tensor, w: torch.Tensor | None, logits: bool | None = None,
+                 training: bool = True) -> torch.Tensor:
+        """The one loss computation of the engine (the default steps and ``Model.compute_loss``): the batch's
+        per-sample losses in float32 (class weights while training, and sample weights applied), summed.
+        ``logits``: whether ``out`` holds the fused loss's logits (default: the default step's outputs)."""
+        if self.loss is None:
+            raise ValueError("compile the model with a loss to compute one: model.compile(optimizer, loss=…)")
+        logits = self.fused if logits is None else logits
+        element_weight = None
+        if training and self._class_table is not None:
+            element_weight = self._class_table[self._class_labels(y, out)]
+        per_sample = self.loss.per_sample(y, out.float(), w, from_logits=True if logits else None,
+                                          element_weight=element_weight)
         return per_sample.sum()
+
+    def objective(self, loss_sum: torch.Tensor, rows: int, penalty: torch.Tensor | None) -> torch.Tensor:
+        """What the optimizer minimises: the summed loss over the global batch's ``rows`` (over all processes),
+        plus this process's share of the weight penalty (gradients are summed over processes)."""
+        loss = loss_sum / max(rows, 1)
+        if penalty is not None:
+            loss = loss + penalty / self.strategy.world_size
+        return loss
+
+    def _class_labels(self, y: torch.Tensor, out: torch.Tensor) -> torch.Tensor:
+        """Each loss element's class, to look up its class weight."""
+        element_shape = out.shape[:-1] if out.dim() > 1 else out.shape
+        if self.loss.kind == "sparse":
+            return y.reshape(element_shape).long()
+        if y.dim() > 1 and y.shape[-1] > 1:
+            return y.argmax(-1).reshape(element_shape)
+        return y.round().long().reshape(element_shape)
 
     def penalty(self) -> torch.Tensor | None:
         """Weight regularization added to the loss (None when no layer has a regularizer)."""
@@ -165,6 +201,15 @@ class Step:
         return values
 
 
+def _dims(shape: tuple[int, ...]) -> str:
+    return ", ".join(str(d) for d in shape)
+
+
+def _drop_trailing_one(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """Keras compares targets and outputs after squeezing a trailing axis of 1 ((N,) against (N, 1))."""
+    return shape[:-1] if shape and shape[-1] == 1 else shape
+
+
 def _class_name(loss_name: str) -> str:
     return {"categorical_crossentropy": "CategoricalCrossentropy", "binary_crossentropy": "BinaryCrossentropy",
             "sparse_categorical_crossentropy": "SparseCategoricalCrossentropy"}.get(loss_name, loss_name)
@@ -184,11 +229,11 @@ class RunningLogs(Mapping):
             return self._step.results(self._sums.tolist())[key]
         raise KeyError(key)
 
-    def __iter__(self) -> Iterator[str]:
-        return iter([*self._names, "size"])
+    def __iter__(self) -> Iterator[str]:  # Keras's keys; 'size' (for the images/s figure) answers but is not listed
+        return iter(self._names)
 
     def __len__(self) -> int:
-        return len(self._names) + 1
+        return len(self._names)
 
 
 def check_input(model: nn.Module, x: Inputs, where: str) -> None:

@@ -40,7 +40,7 @@ class Tracker:
                 stats = torch.stack([(value * weight).sum(), weight.sum()])
             else:
                 stats = torch.stack([value.sum(), torch.tensor(float(value.numel()), device=value.device)])
-        else:
+        else:  # as Keras's compile(metrics=[...]): unweighted (Keras weighs only its `weighted_metrics`)
             stats = self.metric.batch_stats(torch.as_tensor(y_true), torch.as_tensor(y_pred).detach(),
                                             logits=self.logits)
         self.totals = stats if self.totals is None else self.totals + stats.to(self.totals.device)

@@ -155,7 +155,7 @@ class Trainer(StepMethods, EvaluationMethods, RunStateMethods):
         train_step, custom = self._step_function("train")
         if custom and strategy.distributed:
             raise ValueError("a custom train_step runs on one process; under torchrun use the default step")
-        self._prepare_fit(train, val, class_weight)
+        self._prepare_fit(train, val, class_weight, custom)
         passes = EpochIterator(train, batch_size, shuffle, strategy.shard if strategy.distributed else None)
         was_training = self.model.training
         self.model.stop_training = self._stop_now = self._nonfinite = False
@@ -207,11 +207,11 @@ class Trainer(StepMethods, EvaluationMethods, RunStateMethods):
         return train, val
 
     def _prepare_fit(self, train: ArrayData | SequenceData, val: ArrayData | SequenceData | None,
-                     class_weight: dict | None) -> None:
+                     class_weight: dict | None, custom: bool) -> None:
         """The step, the checks of both data sets, the optimizer, the same weights on every process, and the
         layers that draw from a generator of their own."""
         model, strategy = self.model, self.strategy
-        self.step = Step(model, strategy, class_weight)
+        self.step = Step(model, strategy, class_weight, require_loss=not custom)
         self._prepare(train, "fit")
         if isinstance(val, ArrayData):
             check_input(model, val.x, "validation_data")

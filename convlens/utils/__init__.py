@@ -15,10 +15,13 @@ import random
 import numpy as np
 import torch
 
+from convlens.backend import clear_session
+from convlens.callbacks.progbar import Progbar
 from convlens.datasets import get_file
 from convlens.utils.image_dataset import image_dataset_from_directory
 from convlens.utils.image_utils import array_to_img, img_to_array, load_img, save_img
 from convlens.utils.sequence import PyDataset, Sequence
+from convlens.viz.model_graph import plot_model
 
 
 def to_categorical(y, num_classes: int | None = None, dtype: str = "float32") -> np.ndarray:
@@ -54,5 +57,35 @@ def normalize(x, axis: int = -1, order: int = 2) -> np.ndarray:
     return x / np.expand_dims(norm, axis)
 
 
-__all__ = ["PyDataset", "Sequence", "array_to_img", "get_file", "image_dataset_from_directory", "img_to_array",
-           "load_img", "normalize", "save_img", "set_random_seed", "to_categorical"]
+def pack_x_y_sample_weight(x, y=None, sample_weight=None) -> tuple:
+    """Keras's ``pack_x_y_sample_weight``: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``, what a
+    ``train_step`` receives."""
+    if y is None:
+        return (x,)
+    return (x, y) if sample_weight is None else (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data) -> tuple:
+    """Keras's ``unpack_x_y_sample_weight``: ``(x, y, sample_weight)`` from a batch of 1 to 3 items (``None`` for
+    what is missing).
+
+    Example:
+        >>> unpack_x_y_sample_weight((1, 2))
+        (1, 2, None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"data must be (x,), (x, y) or (x, y, sample_weight); got a tuple of {len(data)} items")
+
+
+__all__ = ["Progbar", "PyDataset", "Sequence", "array_to_img", "clear_session", "get_file",
+           "image_dataset_from_directory", "img_to_array", "load_img", "normalize", "pack_x_y_sample_weight",
+           "plot_model", "save_img", "set_random_seed", "to_categorical", "unpack_x_y_sample_weight"]
