@@ -9,6 +9,7 @@ from convlens.layers.augmentation import *  # noqa: F401,F403
 from convlens.layers.augmentation import __all__ as _augmentation
 from convlens.layers.base import ActivatedLayer, Layer, Weight
 from convlens.layers.input_layer import Input, InputLayer
+from convlens.layers.operation import OpLayer
 from convlens.layers.symbolic import KerasTensor, Node, is_symbolic
 from convlens.layers.conv import *  # noqa: F401,F403
 from convlens.layers.conv import __all__ as _conv
@@ -28,7 +29,7 @@ from convlens.layers.reshaping import *  # noqa: F401,F403
 from convlens.layers.reshaping import __all__ as _reshaping
 from convlens.layers.utility import Identity, Lambda
 
-__all__ = ["Layer", "ActivatedLayer", "Weight", "Input", "InputLayer", "KerasTensor", "Node", "is_symbolic",
+__all__ = ["Layer", "ActivatedLayer", "Weight", "Input", "InputLayer", "OpLayer", "KerasTensor", "Node", "is_symbolic",
            "BatchNormalization", "LayerNormalization", "Normalization", "SpatialDropout2D", "Identity", "Lambda",
            *_augmentation, *_conv, *_core, *_image_preprocessing, *_merging, *_pooling, *_reshaping]
 
