@@ -113,13 +113,16 @@ def set_value(x: torch.Tensor, value: Any) -> None:
 
 
 def int_shape(x: Any) -> tuple:
-    """The shape as a tuple of ints."""
-    return tuple(int(d) for d in (x.shape if hasattr(x, "shape") else np.shape(x)))
+    """The shape as a tuple of ints, ``None`` where a size is not known (a symbolic tensor's batch axis)."""
+    return tuple(None if d is None else int(d) for d in (x.shape if hasattr(x, "shape") else np.shape(x)))
 
 
 def count_params(x: Any) -> int:
     """The number of scalars in a tensor or array."""
-    return int(np.prod(int_shape(x)))
+    shape = int_shape(x)
+    if None in shape:
+        raise ValueError(f"count_params needs every size to be known, got shape {shape}")
+    return int(np.prod(shape))
 
 
 __all__ = ["backend", "clear_session", "count_params", "epsilon", "floatx", "get_value", "image_data_format",

@@ -7,11 +7,9 @@ eager function again when a saved model is rebuilt (``eager_function``).
 
 Example:
     >>> import torch
-    >>> @operation
-    ... def twice(x):
-    ...     return x * 2
-    >>> twice(torch.ones(2)).tolist(), eager_function("twice") is twice.eager
-    ([2.0, 2.0], True)
+    >>> from convlens.ops import square
+    >>> square(torch.full((2,), 3.0)).tolist(), eager_function("square") is square.eager
+    ([9.0, 9.0], True)
 """
 from __future__ import annotations
 
