@@ -31,7 +31,7 @@ def _dims(axis: Axis) -> tuple[int, ...] | None:
 def _reduce(fn: Any, x: torch.Tensor, axis: Axis, keepdims: bool) -> torch.Tensor:
     dims = _dims(axis)
     if dims is None:
-        out = fn(x.reshape(-1), dim=0)
+        out = fn(x.reshape(-1), dim=0, keepdim=False)
         return out.reshape((1,) * x.ndim) if keepdims else out
     return fn(x, dim=dims, keepdim=keepdims)
 
