@@ -235,6 +235,24 @@ class Functional(Layer):
         return outputs if self._multi_output else outputs[0]
 
     @property
+    def input(self) -> KerasTensor | list[KerasTensor]:
+        """The model's symbolic input (a list for several), as Keras's ``model.input``: with ``model.output`` or
+        ``[layer.output for layer in model.layers]`` it makes a feature-extraction model."""
+        return self._structure(self._graph_tensors("inputs", "input"), self._multi_input)
+
+    @property
+    def output(self) -> KerasTensor | list[KerasTensor]:
+        """The model's symbolic output (a list for several), as Keras's ``model.output``."""
+        return self._structure(self._graph_tensors("outputs", "output"), self._multi_output)
+
+    def _graph_tensors(self, attribute: str, what: str) -> list[KerasTensor]:
+        tensors = self.__dict__.get(attribute)
+        if not tensors:
+            raise ValueError(f"model {self.name!r} has no {what} yet: give its first layer input_shape=(…), start "
+                             f"it with Input(shape=(…)) or call model.build((None, …)) first")
+        return tensors
+
+    @property
     def input_names(self) -> list[str]:
         """The names of the model's Input layers, in input order (the keys of a dict given as ``x``)."""
         return [t.node.layer.name for t in self.inputs]
