@@ -18,8 +18,8 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "arithmetic", "layers", "models", "training", "callbacks", "datasets", "data", "preprocessing", "explain",
     "kernels", "viz", "report", "utils", "activations", "initializers", "regularizers", "optimizers", "losses",
-    "metrics", "backend", "graph", "saving", "zoo", "applications", "inspect", "export", "serve", "ops", "random",
-    "config",
+    "metrics", "backend", "graph", "saving", "zoo", "applications", "inspect", "export", "serve",
+    "dtype_policies", "mixed_precision", "ops", "random", "config",
 }
 _NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers",
           "KerasTensor": "convlens.layers", "Layer": "convlens.layers", "Functional": "convlens.models",

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from convlens.backend import (backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx,
                               set_image_data_format)
+# dtype policies (issue 21) live in convlens.dtype_policies; keras.config names them so
+from convlens.dtype_policies import dtype_policy, set_dtype_policy
 
-# --- dtype policies (``set_dtype_policy`` / ``dtype_policy``): added here with the precision work (issue 21) ---
-
-__all__ = ["backend", "epsilon", "floatx", "image_data_format", "set_epsilon", "set_floatx",
-           "set_image_data_format"]
+__all__ = ["backend", "dtype_policy", "epsilon", "floatx", "image_data_format", "set_dtype_policy", "set_epsilon",
+           "set_floatx", "set_image_data_format"]

@@ -85,6 +85,12 @@ def keras_order(nodes: list[Node], outputs: list[KerasTensor]) -> list[Node]:
     return sorted(nodes, key=lambda node: (-depth.get(id(node), 0), position[id(node)]))
 
 
+def _computing_low(value: Any) -> bool:
+    """Whether autocast is on where ``value`` lives (a mixed-precision model is running)."""
+    tensor = value if torch.is_tensor(value) else next((t for t in flatten(value) if torch.is_tensor(t)), None)
+    return tensor is not None and torch.is_autocast_enabled(tensor.device.type)
+
+
 def _relu_then_max_pool(step: Step, following: Step) -> bool:
     layer, pool = step.node.layer, following.node.layer
     return (isinstance(layer, ActivatedLayer) and getattr(layer, "activation", None) is torch.relu
@@ -221,9 +227,12 @@ class Functional(Layer):
                 for value in step.frees + pool.frees:
                     values[value] = None
                 continue
-            if step.final and not activate and step.takes_activate:
+            if step.final and step.takes_activate and (not activate or (_computing_low(arg)
+                                                                       and not layer._forward_hooks)):
                 kwargs["activate"] = False
             out = layer(arg, **kwargs)
+            if step.final and step.takes_activate and activate and "activate" in kwargs:
+                out = layer.activate(out.float())  # mixed precision: the final activation on float32 scores
             if len(step.writes) == 1:
                 values[step.writes[0]] = out
             else:

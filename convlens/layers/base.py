@@ -18,7 +18,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from convlens import activations, arithmetic, regularizers
+from convlens import activations, arithmetic, dtype_policies, regularizers
 from convlens.arithmetic import ParamCount, ShapeError
 from convlens.layers.symbolic import KerasTensor, is_symbolic, symbolic_call
 
@@ -48,6 +48,17 @@ def batch_shape(x: torch.Tensor | Sequence[torch.Tensor]) -> Shape | list[Shape]
     return (None, *x.shape[1:])
 
 
+def _device_type(x: Any) -> str:
+    """The device type of the first tensor in ``x`` (a tensor, or a list/tuple/dict of them)."""
+    if torch.is_tensor(x):
+        return x.device.type
+    values = x.values() if isinstance(x, dict) else x if isinstance(x, (list, tuple)) else ()
+    for value in values:
+        if torch.is_tensor(value):
+            return value.device.type
+    return "cpu"
+
+
 class Layer(nn.Module):
     """Base of every convlens layer.
 
@@ -72,6 +83,8 @@ class Layer(nn.Module):
             input_shape = tuple(batch_input_shape)[1:]
         self.declared_input_shape: tuple | None = tuple(input_shape) if input_shape is not None else None
         self._trainable = trainable
+        self._dtype_policy = dtype_policies.get(dtype)  # Keras: the global policy when dtype= is not given
+        self._dtype_given = dtype is not None
         self.built = False
         self.input_shape: Shape | None = None
         self.output_shape: Shape | None = None
@@ -102,7 +115,37 @@ class Layer(nn.Module):
             kwargs.pop("training", None)
         if not self.built:
             self.build_for(batch_shape(x))
-        return super().__call__(x, *args, **kwargs)
+        if not self._dtype_policy.is_mixed:  # a float32 layer takes float32 inputs, as Keras casts them
+            x = dtype_policies.to_float32(x)
+        scope = dtype_policies.scope(self._dtype_policy, _device_type(x))
+        if scope is None:  # already computing as this layer's policy says (the usual case, and the fast one)
+            return super().__call__(x, *args, **kwargs)
+        with scope:
+            return super().__call__(x, *args, **kwargs)
+
+    # --- precision (Keras's dtype policies) -------------------------------------------------------------------
+    @property
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        """The layer's policy: weights in ``variable_dtype`` (float32), computation in ``compute_dtype``."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value: Any) -> None:
+        self._dtype_policy = dtype_policies.get(value)
+        self._dtype_given = True
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def dtype(self) -> str:
+        """Keras's ``layer.dtype``: the dtype of the weights."""
+        return self._dtype_policy.variable_dtype
 
     def _call_mode(self, training: bool | None) -> bool:
         """Whether this call runs in training mode: an explicit ``training=`` wins over ``self.training``."""
@@ -242,7 +285,7 @@ class Layer(nn.Module):
 
     # --- config ---------------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
+        config: dict[str, Any] = {"name": self.name, "trainable": self.trainable, **policy_config(self)}
         if self.declared_input_shape is not None:
             config["input_shape"] = list(self.declared_input_shape)
         return config
@@ -316,6 +359,23 @@ class ActivatedLayer(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "activation": activations.serialize(self.activation)}
+
+
+def policy_config(layer: Layer) -> dict[str, str]:
+    """``{"dtype": name}`` for a config, when the layer's policy is mixed or was chosen by ``dtype=``; default
+    float32 layers keep the configs (and files) they always had."""
+    if layer._dtype_policy.is_mixed or layer._dtype_given:
+        return {"dtype": layer._dtype_policy.name}
+    return {}
+
+
+def set_model_policy(module: nn.Module, policy: Any) -> None:
+    """Give ``policy`` to every convlens layer in ``module`` (itself included) that was not made with a ``dtype=``
+    of its own: ``compile(precision=…)`` for a whole model, explicit per-layer choices kept (Keras's float32 head)."""
+    policy = dtype_policies.get(policy)
+    for layer in module.modules():
+        if isinstance(layer, Layer) and not layer._dtype_given:
+            layer._dtype_policy = policy
 
 
 def regularizer_config(layer: Layer) -> dict[str, Any]:

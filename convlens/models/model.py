@@ -22,10 +22,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from convlens import saving
+from convlens import dtype_policies, saving
 from convlens.graph import Functional as Graph
 from convlens.graph.functional import layer_weights, set_layer_weights
 from convlens.layers import InputLayer, Layer, is_symbolic
+from convlens.layers.base import policy_config
 from convlens.models import summary as summary_lib
 from convlens.models.training_methods import TrainingMethods
 
@@ -66,8 +67,13 @@ class Model(TrainingMethods, Layer):
 
     # --- calling ----------------------------------------------------------------------------------------------
     def __call__(self, x: Any, *args: Any, **kwargs: Any) -> Any:
-        """``model(x)`` on tensors, NumPy arrays or symbolic tensors; ``training=`` as in Keras."""
-        return super().__call__(_as_tensor(x, self._device()), *args, **kwargs)
+        """``model(x)`` on tensors, NumPy arrays or symbolic tensors; ``training=`` as in Keras.
+
+        This is the one inference path: ``predict``, ``evaluate``, the figures, the live page, serving and the ONNX
+        check all call it. Each layer computes as its dtype policy says; the outputs are float32 in every policy.
+        """
+        out = super().__call__(_as_tensor(x, self._device()), *args, **kwargs)
+        return dtype_policies.to_float32(out) if self._dtype_policy.is_mixed else out
 
     def _device(self) -> torch.device:
         parameter = next(self.parameters(), None)
@@ -236,12 +242,13 @@ class Functional(Graph, Model):
     set_weights = Model.set_weights  # checks every shape before changing anything
 
     def get_config(self) -> dict[str, Any]:
-        return Graph.get_config(self)
+        return {**Graph.get_config(self), **policy_config(self)}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> "Functional":
         inputs, outputs = Graph.graph_from_config(config, lambda e: saving.deserialize(e, custom_objects))
-        return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True))
+        return cls(inputs, outputs, name=config.get("name"), trainable=config.get("trainable", True),
+                   dtype=config.get("dtype"))
 
 
 _FUNCTIONAL_SUBCLASSES: dict[type, type] = {}

@@ -16,6 +16,7 @@ from torch import nn
 
 from convlens import saving
 from convlens.layers import Input, InputLayer, KerasTensor, Layer
+from convlens.layers.base import policy_config
 from convlens.models.model import Functional
 
 
@@ -23,9 +24,9 @@ from convlens.models.model import Functional
 class Sequential(Functional):
     """A linear stack of layers: ``Sequential([Conv2D(...), MaxPooling2D(...), ...])`` or ``add()`` one by one."""
 
-    def __init__(self, layers: Iterable[Any] | None = None, name: str | None = None, trainable: bool = True
-                 ) -> None:
-        super(Functional, self).__init__(name=name, trainable=trainable)
+    def __init__(self, layers: Iterable[Any] | None = None, name: str | None = None, trainable: bool = True,
+                 dtype: Any = None) -> None:
+        super(Functional, self).__init__(name=name, trainable=trainable, dtype=dtype)
         self._plan, self._nodes = [], []
         self._stack = nn.ModuleList()
         self._input: KerasTensor | None = None
@@ -100,13 +101,13 @@ class Sequential(Functional):
         """Set by the graph; a Sequential's input shape is its Input's."""
 
     def get_config(self) -> dict[str, Any]:
-        return {"name": self.name, "trainable": self.trainable,
+        return {"name": self.name, "trainable": self.trainable, **policy_config(self),
                 "input_shape": list(self.input_shape[1:]) if self.input_shape else None,
                 "layers": [saving.serialize(layer) for layer in self._stack]}
 
     @classmethod
     def from_config(cls, config: dict[str, Any], custom_objects: dict[str, Any] | None = None) -> "Sequential":
-        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True), dtype=config.get("dtype"))
         if config.get("input_shape") is not None:
             model.add(Input(shape=tuple(config["input_shape"])))
         for entry in config["layers"]:

@@ -32,7 +32,7 @@ import inspect
 import h5py
 import numpy as np
 
-from convlens import layers as layer_lib
+from convlens import dtype_policies, layers as layer_lib
 from convlens.layers.base import Layer, snake_case
 
 HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
@@ -213,9 +213,21 @@ def _layer_entry(entry: dict[str, Any], path: str | os.PathLike) -> dict[str, An
     if cfg.get("data_format") not in (None, "channels_last"):
         raise ValueError(f"{path}: layer {cfg.get('name')!r} uses data_format={cfg['data_format']!r}; convlens "
                          f"models are channels-last")
+    policy = _mixed_policy(cfg.get("dtype"), cfg.get("name"), path)
     cfg = {k: v for k, v in cfg.items() if k not in _DROPPED_KEYS and not k.endswith("_initializer")
            and not k.endswith("_regularizer") and k not in ("data_format", "batch_shape", "batch_input_shape")}
-    return {"class_name": cls, "config": _convlens_arguments(cls, cfg, path)}
+    return {"class_name": cls, "config": {**_convlens_arguments(cls, cfg, path), **policy}}
+
+
+def _mixed_policy(dtype: Any, layer: Any, path: str | os.PathLike) -> dict[str, str]:
+    """``{"dtype": name}`` for a layer Keras saved under a mixed policy (float32 layers need nothing)."""
+    if dtype is None:
+        return {}
+    try:
+        policy = dtype_policies.get(dtype)
+    except ValueError as error:
+        raise ValueError(f"{path}: layer {layer!r}: {error}") from None
+    return {"dtype": policy.name} if policy.is_mixed else {}
 
 
 def _convlens_arguments(class_name: str, config: dict[str, Any], path: str | os.PathLike) -> dict[str, Any]:

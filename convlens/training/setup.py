@@ -21,7 +21,7 @@ from convlens import losses, metrics as metric_lib, optimizers
 class CompiledSetup:
     loss: losses.Loss | None
     metric_names: list[Any] = field(default_factory=list)
-    precision: str = "float32"  # the policy asked for; the Strategy holds the one it resolved to
+    precision: str | None = None  # the policy asked for (None: the model's own); the Strategy holds the resolved one
 
     def metrics(self, output_width: int | None) -> list[metric_lib.Metric]:
         kind = self.loss.kind if self.loss is not None else "regression"
@@ -32,22 +32,23 @@ class CompiledSetup:
                 "metrics": [m if isinstance(m, str) else getattr(m, "__name__", "metric") for m in self.metric_names]}
 
 
-def precision_from_arguments(precision: str | None, mixed_precision: str | None) -> str:
-    """The policy from ``precision=`` and the deprecated ``mixed_precision=`` (``"bfloat16"`` only)."""
+def precision_from_arguments(precision: str | None, mixed_precision: str | None) -> str | None:
+    """The policy from ``precision=`` and the deprecated ``mixed_precision=`` (``"bfloat16"`` only); None when
+    neither is given (the model's own dtype policy, float32 unless the user set one)."""
     if mixed_precision is not None:
         if mixed_precision != "bfloat16":
             raise ValueError(f"mixed_precision must be None or 'bfloat16' (deprecated: use precision=…), got "
                              f"{mixed_precision!r}")
         warnings.warn("compile(mixed_precision='bfloat16') is deprecated; use precision='bfloat16'",
                       DeprecationWarning, stacklevel=4)
-        if precision not in (None, "auto", "bfloat16"):
+        if precision not in (None, "auto", "bfloat16", "mixed_bfloat16"):
             raise ValueError(f"mixed_precision='bfloat16' contradicts precision={precision!r}; give precision only")
-        return "bfloat16"
-    return "float32" if precision is None else precision
+        return "mixed_bfloat16"
+    return precision
 
 
 def compile_model(model, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
-                  precision: str = "float32") -> CompiledSetup:
+                  precision: str | None = None) -> CompiledSetup:
     """Set ``model.optimizer`` and ``model.compiled`` (the Trainer resolves the precision on its device)."""
     if isinstance(metrics, (str, dict)) or (metrics is not None and not isinstance(metrics, (list, tuple))):
         metrics = [metrics]
@@ -59,6 +60,6 @@ def compile_model(model, optimizer: Any = "rmsprop", loss: Any = None, metrics: 
 def compile_from_config(model, config: dict[str, Any]) -> None:
     """Re-compile a loaded model from its saved settings (files from before ``precision`` say
     ``mixed_precision``)."""
-    precision = config.get("precision") or ("bfloat16" if config.get("mixed_precision") == "bfloat16" else "float32")
+    precision = config.get("precision") or ("mixed_bfloat16" if config.get("mixed_precision") == "bfloat16" else None)
     model.compile(optimizers.get(config["optimizer"]), losses.get(config["loss"]) if config.get("loss") else None,
                   config.get("metrics"), precision=precision)

@@ -43,9 +43,7 @@ class Step:
 
     def forward(self, x: Inputs) -> torch.Tensor:
         """The model's output in float32 (logits when the loss is fused), layers run under the precision policy."""
-        with self.strategy.autocast():
-            out = self.model(x, activate=False) if self.fused else self.model(x)
-        return out.float()
+        return self.strategy.run(self.model, x, **({"activate": False} if self.fused else {}))
 
     def prepare(self, sample_x: Inputs) -> None:
         """Learn the output width from one sample, then resolve the metrics (accuracy kind, top-k …)."""
@@ -53,8 +51,8 @@ class Step:
             return
         was_training = self.model.training
         self.model.eval()
-        with torch.no_grad(), self.strategy.autocast():
-            out = self.model(map_inputs(lambda t: t[:2].to(self.strategy.device), sample_x)).float()
+        with torch.no_grad():
+            out = self.strategy.run(self.model, map_inputs(lambda t: t[:2].to(self.strategy.device), sample_x))
         self.model.train(was_training)
         self.output_width = out.shape[-1] if out.dim() > 1 else 1
         self.metrics = self.model.compiled.metrics(self.output_width)

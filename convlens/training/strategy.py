@@ -5,17 +5,21 @@ Device: ``compile(..., device=...)``, else ``$CONVLENS_DEVICE``, else the local 
 torchrun), else Apple's MPS, else the CPU. Precision policies:
 
 * ``"float32"`` (default): plain float32.
-* ``"bfloat16"``: layers run under ``torch.autocast`` in bfloat16; weights, loss and metrics stay float32.
+* ``"mixed_bfloat16"`` (``"bfloat16"`` is accepted for it): layers run under ``torch.autocast`` in bfloat16;
+  weights, outputs, loss and metrics stay float32.
 * ``"mixed_float16"``: CUDA only, float16 autocast with a ``GradScaler``.
-* ``"auto"``: ``"bfloat16"`` where the hardware computes bfloat16 natively (a CPU with AMX or
-  AVX512-BF16, a CUDA GPU that supports it), ``"float32"`` elsewhere.
+* ``"auto"``: ``"mixed_bfloat16"`` where the hardware computes bfloat16 natively (a CPU with AMX or
+  AVX512-BF16, a CUDA GPU that supports it), ``"float32"`` elsewhere. Never the default: asked for by name.
+
+A convlens model carries its policy on its layers (``convlens.dtype_policies``); the Strategy's policy is the
+one the run reports, and the one a plain ``torch.nn.Module`` runs under.
 
 Processes: under ``torchrun`` (``WORLD_SIZE`` > 1 in the environment) the process group starts from the environment,
 gloo on the CPU and NCCL on CUDA.
 
 Example:
     >>> resolve_precision("auto", torch.device("cpu"), cpu_flags={"avx2", "amx_bf16"})
-    'bfloat16'
+    'mixed_bfloat16'
     >>> resolve_precision("auto", torch.device("cpu"), cpu_flags={"avx2"})
     'float32'
     >>> Strategy(device="cpu", precision="float32").world_size
@@ -32,9 +36,12 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from convlens.dtype_policies import to_float32
+from convlens.layers import Layer
+from convlens.layers.base import set_model_policy
 from convlens.training.data import map_inputs
 
-POLICIES = ("auto", "float32", "bfloat16", "mixed_float16")
+POLICIES = ("auto", "float32", "mixed_bfloat16", "bfloat16", "mixed_float16")
 _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
@@ -63,7 +70,7 @@ def native_bfloat16(device: torch.device, flags: set[str] | None = None, cuda_bf
 
 def resolve_precision(policy: str | None, device: torch.device, cpu_flags: set[str] | None = None,
                       cuda_bf16: bool | None = None) -> str:
-    """The concrete policy (``'float32'``, ``'bfloat16'`` or ``'mixed_float16'``) that ``policy`` means on
+    """The concrete policy (``'float32'``, ``'mixed_bfloat16'`` or ``'mixed_float16'``) that ``policy`` means on
     ``device``."""
     policy = "float32" if policy is None else policy
     if policy not in POLICIES:
@@ -72,8 +79,19 @@ def resolve_precision(policy: str | None, device: torch.device, cpu_flags: set[s
         raise ValueError(f"precision='mixed_float16' needs a CUDA GPU (float16 with a GradScaler); this run is on "
                          f"{device}. Use 'bfloat16' or 'float32'")
     if policy == "auto":
-        return "bfloat16" if native_bfloat16(device, cpu_flags, cuda_bf16) else "float32"
-    return policy
+        return "mixed_bfloat16" if native_bfloat16(device, cpu_flags, cuda_bf16) else "float32"
+    return "mixed_bfloat16" if policy == "bfloat16" else policy
+
+
+def apply_policy(model: torch.nn.Module, precision: str | None, device: torch.device) -> str:
+    """The run's policy name. ``precision=None`` keeps the model's own dtype policy (float32 unless the user set
+    one); a name (``'auto'`` resolved on ``device``) is given to every layer that has no ``dtype=`` of its own."""
+    if precision is None:
+        own = model.dtype_policy.name if isinstance(model, Layer) else "float32"
+        return resolve_precision(own, device)
+    resolved = resolve_precision(precision, device)
+    set_model_policy(model, resolved)
+    return resolved
 
 
 def resolve_device(device: Any = None, environ: dict[str, str] | None = None) -> torch.device:
@@ -131,13 +149,22 @@ class Strategy:
     # --- precision ------------------------------------------------------------------------------------------------
     @property
     def compute_dtype(self) -> torch.dtype:
-        return {"bfloat16": torch.bfloat16, "mixed_float16": torch.float16}.get(self.precision, torch.float32)
+        return {"mixed_bfloat16": torch.bfloat16, "mixed_float16": torch.float16}.get(self.precision, torch.float32)
 
     def autocast(self) -> contextlib.AbstractContextManager:
-        """The forward-pass context of the policy (a no-op in float32)."""
+        """The forward-pass context of the policy for a plain ``torch.nn.Module`` (a no-op in float32); convlens
+        layers apply their own policies."""
         if self.precision == "float32":
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.compute_dtype)
+
+    def run(self, model: torch.nn.Module, x: Any, **kwargs: Any) -> Any:
+        """The forward of every step and prediction: a convlens model computes as its layers' dtype policies say
+        (the same as ``model(x)`` anywhere else); a plain torch module under this run's policy. Outputs float32."""
+        if isinstance(model, Layer):
+            return to_float32(model(x, **kwargs))
+        with self.autocast():
+            return to_float32(model(x, **kwargs))
 
     def grad_scaler(self) -> torch.amp.GradScaler | None:
         """A ``GradScaler`` for ``mixed_float16`` (float16 gradients underflow without one), else None."""
@@ -222,4 +249,4 @@ def _stream_seed(seed: int, rank: int, epoch: int, batch: int) -> int:
     return int(words[0]) << 31 | int(words[1]) >> 1
 
 
-__all__ = ["POLICIES", "Strategy", "cpu_flags", "native_bfloat16", "resolve_device", "resolve_precision"]
+__all__ = ["POLICIES", "Strategy", "apply_policy", "cpu_flags", "native_bfloat16", "resolve_device", "resolve_precision"]

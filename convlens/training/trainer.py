@@ -33,11 +33,11 @@ from torch import nn
 
 from convlens import saving
 from convlens.callbacks import Callback, CallbackList, History
-from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors, map_inputs,
+from convlens.training.data import (ArrayData, SequenceData, adapt, check_positive_int, input_tensors,
                                     sample_count)
 from convlens.training.setup import compile_model, precision_from_arguments
 from convlens.training.step import RunningLogs, Step, check_input
-from convlens.training.strategy import Strategy
+from convlens.training.strategy import Strategy, apply_policy, resolve_device
 
 _RNG_SALT = 0x5EED  # the dropout streams' seed differs from the shuffle seed
 
@@ -82,6 +82,8 @@ class Trainer:
         self._scaler_state: dict[str, Any] | None = None
         self._live: dict[str, Any] | None = None  # the position while fit runs
         self._sums: torch.Tensor | None = None
+        self._plain_strategy: Strategy | None = None  # predict of a never-compiled model: float32 where it lives
+        self._stop_now = False
         self._data: ArrayData | SequenceData | None = None
         self._nonfinite = False
         self._collective_layers = False
@@ -92,11 +94,12 @@ class Trainer:
     # --- compile --------------------------------------------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
                 precision: str | None = None, device: Any = None, mixed_precision: str | None = None) -> None:
-        """Keras's ``compile`` plus where and how to compute: ``precision`` ('float32' by default, 'auto',
-        'bfloat16', 'mixed_float16') and ``device`` ('cpu', 'cuda', 'cuda:1', 'mps'; default ``$CONVLENS_DEVICE`` or the best
+        """Keras's ``compile`` plus where and how to compute: ``precision`` (None by default: the model's own dtype
+        policy, float32 unless set; or 'float32', 'mixed_bfloat16', 'mixed_float16', 'auto') and ``device`` ('cpu', 'cuda', 'cuda:1', 'mps'; default ``$CONVLENS_DEVICE`` or the best
         one present)."""
         precision = precision_from_arguments(precision, mixed_precision)
-        self.strategy = Strategy(device=device, precision=precision)
+        device = resolve_device(device)
+        self.strategy = Strategy(device=device, precision=apply_policy(self.model, precision, device))
         compile_model(self.model, optimizer, loss, metrics, precision)
         self.model.to(self.strategy.device)
         self.scaler = self.strategy.grad_scaler()
@@ -117,7 +120,10 @@ class Trainer:
         if self.strategy is not None:
             return self.strategy
         parameter = next(self.model.parameters(), None)
-        return Strategy(device=parameter.device if parameter is not None else "cpu", precision="float32")
+        device = parameter.device if parameter is not None else torch.device("cpu")
+        if self._plain_strategy is None or self._plain_strategy.device != device:
+            self._plain_strategy = Strategy(device=device, precision="float32")
+        return self._plain_strategy
 
     # --- the steps ------------------------------------------------------------------------------------------------
     @_default
@@ -205,9 +211,7 @@ class Trainer:
     @_default
     def predict_step(self, data: tuple) -> torch.Tensor:
         """The model's outputs for a batch (probabilities after a softmax), in float32."""
-        x = data[0]
-        with self._inference_strategy().autocast():
-            return self.model(x).float()
+        return self._inference_strategy().run(self.model, data[0])
 
     def _step_function(self, kind: str):
         """The user's step when the model (Keras style) or a Trainer subclass defines one, else the default."""

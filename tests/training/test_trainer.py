@@ -82,7 +82,7 @@ def test_interrupted_and_resumed_run_equals_uninterrupted(tmp_path, source, inte
     assert resumed.optimizer.learning_rate == straight.optimizer.learning_rate < 0.001  # it did reduce
 
 
-@pytest.mark.parametrize("precision", ["float32", "bfloat16"])
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16"])
 def test_exact_resume_under_each_cpu_precision_policy(tmp_path, precision):
     straight, _, _ = run(tmp_path / "a", arrays, precision=precision, epochs=3)
     with pytest.raises(Interrupt):
@@ -164,8 +164,8 @@ def test_evaluate_and_predict_restore_the_previous_mode(mode):
 
 def test_precision_auto_follows_the_hardware():
     cpu = torch.device("cpu")
-    assert resolve_precision("auto", cpu, cpu_flags={"avx2", "avx512f", "amx_bf16"}) == "bfloat16"
-    assert resolve_precision("auto", cpu, cpu_flags={"avx2", "avx512_bf16"}) == "bfloat16"
+    assert resolve_precision("auto", cpu, cpu_flags={"avx2", "avx512f", "amx_bf16"}) == "mixed_bfloat16"
+    assert resolve_precision("auto", cpu, cpu_flags={"avx2", "avx512_bf16"}) == "mixed_bfloat16"
     assert resolve_precision("auto", cpu, cpu_flags={"avx2", "avx512f"}) == "float32"
     assert resolve_precision("float32", cpu, cpu_flags={"amx_bf16"}) == "float32"
     assert Strategy(device="cpu").precision == "float32"  # the default, on every machine
@@ -176,19 +176,19 @@ def test_precision_auto_follows_the_hardware():
 
 
 def test_precision_policy_is_visible_and_runs_in_predict(capsys):
-    model = small_model(precision="bfloat16")
-    assert model.precision_policy == "bfloat16"
+    model = small_model(precision="bfloat16")  # compile's short spelling of Keras's "mixed_bfloat16"
+    assert model.precision_policy == "mixed_bfloat16"
     x, y = data(32)
     seen = []
     model.layers[0].register_forward_hook(lambda module, args, out: seen.append(out.dtype))
     model.fit(x, y, epochs=1, verbose=2)
-    assert "precision: bfloat16" in capsys.readouterr().out
+    assert "precision: mixed_bfloat16" in capsys.readouterr().out
     model.predict(x)
     model.evaluate(x, y, verbose=0)
     assert set(seen) == {torch.bfloat16}
     with pytest.warns(DeprecationWarning, match="precision='bfloat16'"):
         model.compile("adam", "sparse_categorical_crossentropy", mixed_precision="bfloat16", device="cpu")
-    assert model.precision_policy == "bfloat16"
+    assert model.precision_policy == "mixed_bfloat16"
 
 
 def test_device_choice(monkeypatch):
@@ -202,7 +202,7 @@ def test_device_choice(monkeypatch):
 
 
 @cuda
-@pytest.mark.parametrize("precision", ["float32", "bfloat16", "mixed_float16"])
+@pytest.mark.parametrize("precision", ["float32", "mixed_bfloat16", "mixed_float16"])
 def test_cuda_policies_train_and_resume_exactly(tmp_path, precision):
     def fit(backup, interrupt_at=None):
         set_random_seed(0)
