@@ -3,7 +3,6 @@ join them along an axis (Concatenate), Dot, and Keras's functional forms (``add(
 
 Example:
     >>> import torch
-import torch.nn.functional as F
     >>> Add()([torch.ones(2, 3), torch.ones(2, 3)]).tolist()
     [[2.0, 2.0, 2.0], [2.0, 2.0, 2.0]]
     >>> Concatenate().compute_output_shape([(None, 8, 8, 16), (None, 8, 8, 32)])
@@ -15,6 +14,7 @@ import functools
 from typing import Any, Sequence
 
 import torch
+import torch.nn.functional as F
 
 from convlens import arithmetic
 from convlens.arithmetic import ShapeError

@@ -459,8 +459,9 @@ class Trainer:
         return values[0] if len(values) == 1 else values
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, steps: int | None = None,
-                callbacks: Sequence[Callback] | None = None) -> np.ndarray:
-        """Keras's ``predict``: the model's outputs as one NumPy array (written batch by batch into it)."""
+                callbacks: Sequence[Callback] | None = None) -> np.ndarray | list[np.ndarray]:
+        """Keras's ``predict``: the model's outputs as one NumPy array (written batch by batch into it), or a list
+        of arrays for a model with several outputs."""
         batch_size = 32 if batch_size is None else check_positive_int(batch_size, "batch_size")
         if steps is not None:
             steps = check_positive_int(steps, "steps")
@@ -475,6 +476,7 @@ class Trainer:
         self.model.eval()
         outputs: np.ndarray | None = None
         parts: list[np.ndarray] = []
+        several: list[list[np.ndarray]] = []
         seen = 0
         cbs.on_predict_begin()
         try:
@@ -482,7 +484,12 @@ class Trainer:
                 for index, (batch, _) in enumerate(data.batches(batch_size)):
                     cbs.on_predict_batch_begin(index)
                     out = predict(strategy.to_device(batch))
-                    values = out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
+                    if isinstance(out, (list, tuple)):  # a multi-output model: one array per output, as Keras
+                        several.append([_numpy(o) for o in out])
+                        seen += len(several[-1][0])
+                        cbs.on_predict_batch_end(index, {"outputs": several[-1], "size": len(several[-1][0])})
+                        continue
+                    values = _numpy(out)
                     if isinstance(data, ArrayData):
                         if outputs is None:
                             outputs = np.empty((len(data), *values.shape[1:]), dtype=values.dtype)
@@ -494,6 +501,8 @@ class Trainer:
         finally:
             self.model.train(was_training)
         cbs.on_predict_end()
+        if several:
+            return [np.concatenate(arrays) for arrays in zip(*several)]
         return outputs if outputs is not None else np.concatenate(parts)
 
     def on_batch(self, kind: str, x: Any, y: Any, sample_weight: Any, class_weight: dict | None,
@@ -702,3 +711,7 @@ def _join_arrays(values: dict[str, Any], prefix: str, tensors: dict[str, torch.T
 
 
 __all__ = ["Trainer"]
+
+
+def _numpy(out: Any) -> np.ndarray:
+    return out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
