@@ -25,8 +25,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from convlens import arithmetic
 from convlens.arithmetic import ParamCount
+from convlens.graph.layer_facts import (layer_param_count, layer_weights, network_receptive_fields, row_macs,
+                                        set_layer_weights)
 from convlens.layers import ActivatedLayer, InputLayer, KerasTensor, Layer, Node
 from convlens.layers.base import Shape
 from convlens.layers.pooling import _Pooling
@@ -415,60 +416,3 @@ class Functional(Layer):
         inputs, outputs = tensors(config["input_layers"]), tensors(config["output_layers"])
         return (inputs if config.get("multi_input") else inputs[0],
                 outputs if config.get("multi_output") else outputs[0])
-
-
-# --- helpers that treat convlens layers, networks and plain torch modules alike ----------------------------------
-def layer_weights(layer: nn.Module) -> list[np.ndarray]:
-    if hasattr(layer, "get_weights"):
-        return layer.get_weights()
-    return [t.detach().cpu().numpy().copy() for t in (*layer.parameters(), *layer.buffers())]
-
-
-def set_layer_weights(layer: nn.Module, weights: list[np.ndarray]) -> None:
-    if hasattr(layer, "set_weights"):
-        layer.set_weights(weights)
-        return
-    with torch.no_grad():
-        for target, value in zip((*layer.parameters(), *layer.buffers()), weights):
-            target.copy_(torch.as_tensor(np.asarray(value)))
-
-
-def layer_param_count(layer: nn.Module, input_shape: Shape | None = None) -> ParamCount:
-    """A layer's parameter count for the summary; a frozen layer's weights all count as non-trainable."""
-    if not isinstance(layer, Layer):
-        total = sum(t.numel() for t in (*layer.parameters(), *layer.buffers()))
-        frozen = sum(p.numel() for p in layer.parameters() if not p.requires_grad) + \
-            sum(b.numel() for b in layer.buffers())
-        return ParamCount(total, f"{total:,}", frozen)
-    shape = input_shape if input_shape is not None else layer.input_shape
-    count = layer.param_count(shape) if shape is not None else arithmetic.NO_PARAMS
-    if not layer.trainable:
-        return ParamCount(count.count, count.formula, count.count)
-    return count
-
-
-def row_macs(node: Node) -> int:
-    layer = node.layer
-    if not isinstance(layer, Layer) or isinstance(layer, InputLayer):
-        return 0
-    args = [t.shape for t in node.input_tensors]
-    shape = args if node.multi_input else args[0]
-    out = [t.shape for t in node.output_tensors]
-    return layer.macs(shape, out[0] if len(out) == 1 else out)
-
-
-def node_step(node: Node) -> Any:
-    layer = node.layer
-    if isinstance(layer, InputLayer) or not isinstance(layer, Layer):
-        return None
-    args = [t.shape for t in node.input_tensors]
-    return layer.receptive_step(args if node.multi_input else args[0]) if not node.multi_input else None
-
-
-def network_receptive_fields(network: Functional) -> dict[int, tuple[list | None, bool]]:
-    """``{id(node): (fields per spatial dimension or None for 'all', paths disagree)}`` via the arithmetic."""
-    nodes = network._nodes
-    spatial = max((len(t.shape) - 2 for t in network.inputs), default=0)
-    described = [(str(id(node)), [str(id(parent)) for parent in node.parents], node_step(node)) for node in nodes]
-    result = arithmetic.graph_receptive_fields(described, spatial)
-    return {id(node): result[str(id(node))] for node in nodes}

@@ -22,7 +22,7 @@ import torch
 from convlens.arithmetic import ShapeError
 from convlens.layers.base import Layer, Shape
 from convlens.layers.symbolic import KerasTensor
-from convlens.ops.dispatch import dtype_name, eager_function, torch_dtype
+from convlens.ops.dispatch import dtype_name, eager_function, is_pointwise, torch_dtype
 
 
 def encode(value: Any, symbolic: list[KerasTensor], op: str) -> Any:
@@ -129,6 +129,10 @@ class OpLayer(Layer):
         self.output_dtypes = [dtype_name(a.dtype) for a, _ in results]
         shapes = [tuple(m if m == n else None for m, n in zip(a.shape, b.shape)) for a, b in results]
         return shapes if many else shapes[0]
+
+    def receptive_step(self, input_shape: Any) -> str | None:
+        """Element-wise ops keep the receptive field; any other op may mix positions, so it counts as global."""
+        return None if is_pointwise(self.op) else "global"
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "op": self.op, "args": self.op_args, "kwargs": self.op_kwargs,

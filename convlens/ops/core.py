@@ -17,7 +17,7 @@ import torch
 from convlens.ops.dispatch import dtype_name, operation, to_tensor, torch_dtype
 
 
-@operation
+@operation(pointwise=True)
 def cast(x: Any, dtype: Any) -> torch.Tensor:
     """``x`` converted to ``dtype`` (``'float32'``, ``'int32'`` …); floats become integers by truncation."""
     return to_tensor(x).to(torch_dtype(dtype))
@@ -58,7 +58,7 @@ def dtype(x: Any) -> str:
     return dtype_name(to_tensor(x).dtype)
 
 
-@operation
+@operation(pointwise=True)
 def stop_gradient(variable: Any) -> torch.Tensor:
     """The same values, with no gradient flowing back through them."""
     return to_tensor(variable).detach()

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 _EAGER: dict[str, Callable[..., Any]] = {}  # op name → eager function; filled as the op modules are defined
+_POINTWISE: set[str] = set()  # ops whose every output value reads the input values at its own position
 
 
 def find_symbolic(value: Any) -> Any:
@@ -34,15 +35,18 @@ def find_symbolic(value: Any) -> Any:
     return None
 
 
-def operation(fn: Callable[..., Any] | None = None, *, name: str | None = None) -> Any:
+def operation(fn: Callable[..., Any] | None = None, *, name: str | None = None, pointwise: bool = False) -> Any:
     """Decorator: register ``fn`` under ``name`` (default: its own name) and make it record itself on symbolic
-    tensors."""
+    tensors. ``pointwise=True`` says each output value depends on the inputs at its own position only (so an op
+    node leaves the receptive field as it is)."""
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         op_name = name or function.__name__
         if op_name in _EAGER:
             raise ValueError(f"op {op_name!r} is defined twice")
         _EAGER[op_name] = function
+        if pointwise:
+            _POINTWISE.add(op_name)
 
         @functools.wraps(function)
         def call(*args: Any, **kwargs: Any) -> Any:
@@ -63,6 +67,11 @@ def eager_function(name: str) -> Callable[..., Any]:
     if name not in _EAGER:
         raise ValueError(f"unknown op {name!r}; convlens.ops has {len(_EAGER)} ops, e.g. {sorted(_EAGER)[:5]}")
     return _EAGER[name]
+
+
+def is_pointwise(name: str) -> bool:
+    """Whether the op called ``name`` works value by value (element-wise math, activations, casts)."""
+    return name in _POINTWISE
 
 
 def op_names() -> list[str]:

@@ -35,7 +35,7 @@ def _activation(name: str, fn: Any) -> Any:
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"The ``{name}`` activation, element-wise, as ``keras.ops.{name}``."
-    return operation(op)
+    return operation(op, pointwise=True)
 
 
 relu = _activation("relu", torch.relu)
@@ -50,19 +50,19 @@ hard_sigmoid = _activation("hard_sigmoid", lambda x: F.relu6(x + 3.0) / 6.0)
 log_sigmoid = _activation("log_sigmoid", F.logsigmoid)
 
 
-@operation
+@operation(pointwise=True)
 def elu(x: Any, alpha: float = 1.0) -> torch.Tensor:
     """``x`` if positive, else ``alpha·(exp(x) - 1)``."""
     return F.elu(floating(to_tensor(x)), alpha=alpha)
 
 
-@operation
+@operation(pointwise=True)
 def leaky_relu(x: Any, negative_slope: float = 0.2) -> torch.Tensor:
     """``x`` if positive, else ``negative_slope·x`` (Keras's default slope is 0.2)."""
     return F.leaky_relu(floating(to_tensor(x)), negative_slope)
 
 
-@operation
+@operation(pointwise=True)
 def gelu(x: Any, approximate: bool = True) -> torch.Tensor:
     """Gaussian error linear unit; Keras's default is the tanh approximation."""
     return F.gelu(floating(to_tensor(x)), approximate="tanh" if approximate else "none")

@@ -51,7 +51,7 @@ def _unary(name: str, fn: Any, float_only: bool = False) -> Any:
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Element-wise ``{name}``, as ``keras.ops.{name}``."
-    return operation(op)
+    return operation(op, pointwise=True)
 
 
 abs = _unary("abs", torch.abs)
@@ -73,13 +73,13 @@ logical_not = _unary("logical_not", torch.logical_not)
 reciprocal = _unary("reciprocal", torch.reciprocal, float_only=True)
 
 
-@operation
+@operation(pointwise=True)
 def round(x: Any, decimals: int = 0) -> torch.Tensor:
     """Round half to even to ``decimals`` places, as NumPy does."""
     return torch.round(to_tensor(x), decimals=decimals)
 
 
-@operation
+@operation(pointwise=True)
 def clip(x: Any, x_min: Any, x_max: Any) -> torch.Tensor:
     """Limit the values to ``[x_min, x_max]``."""
     value = to_tensor(x)
@@ -99,7 +99,7 @@ def _binary(name: str, fn: Any, float_only: bool = False) -> Any:
 
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"Element-wise ``{name}`` with NumPy broadcasting, as ``keras.ops.{name}``."
-    return operation(op)
+    return operation(op, pointwise=True)
 
 
 add = _binary("add", torch.add)

@@ -136,7 +136,7 @@ def broadcast_to(x: Any, shape: Sequence[int]) -> torch.Tensor:
     return torch.broadcast_to(to_tensor(x), tuple(shape))
 
 
-@operation
+@operation(pointwise=True)
 def where(condition: Any, x1: Any = None, x2: Any = None) -> Any:
     """``x1`` where ``condition`` holds, else ``x2``; with the condition alone, the indices where it holds."""
     cond = to_tensor(condition).bool()
