@@ -31,7 +31,8 @@ from convlens.layers.reshaping import __all__ as _reshaping
 from convlens.layers.utility import Identity, Lambda
 
 __all__ = ["Layer", "ActivatedLayer", "Weight", "Input", "InputLayer", "OpLayer", "KerasTensor", "Node", "is_symbolic",
-           "BatchNormalization", "Embedding", "LayerNormalization", "Normalization", "SpatialDropout2D", "Identity", "Lambda",
+           "BatchNormalization", "Embedding", "LayerNormalization", "Normalization", "SpatialDropout2D", "Identity",
+           "Lambda",
            *_augmentation, *_conv, *_core, *_image_preprocessing, *_merging, *_pooling, *_reshaping]
 
 

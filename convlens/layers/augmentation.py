@@ -2,7 +2,8 @@
 RandomContrast and RandomBrightness.
 
 Each works on the whole batch at once (one ``grid_sample`` for the geometric ones, from ``convlens.data``), draws
-different values for every image, and at inference returns its input. One unbatched image ``(H, W, C)`` is taken too, as in Keras. ``seed=`` gives the layer its own
+different values for every image, and at inference returns its input; one unbatched image ``(H, W, C)`` is taken
+too, as in Keras. ``seed=`` gives the layer its own
 ``torch.Generator`` (the same seed, the same augmentations); without it the layer draws from torch's default
 generator, so ``torch.manual_seed`` makes a run repeatable.
 

@@ -1,5 +1,6 @@
 """Merge layers: combine a list of tensors element-wise (Add, Subtract, Multiply, Average, Maximum, Minimum) or
-join them along an axis (Concatenate), Dot, and Keras's functional forms (``add([a, b])``, ``concatenate(...)`` …). Shapes follow Keras's rules in ``convlens.arithmetic``.
+join them along an axis (Concatenate), Dot, and Keras's functional forms (``add([a, b])``, ``concatenate(...)``
+…). Shapes follow Keras's rules in ``convlens.arithmetic``.
 
 Example:
     >>> import torch

@@ -17,12 +17,14 @@ Example:
     >>> ops.convert_to_numpy(ops.mean(ops.ones((2, 3)), axis=-1)).tolist()
     [1.0, 1.0]
 """
-from convlens.ops import core, image, nn, numpy, shaping
+from convlens.ops import core, image, more, nn, numpy, shaping
 from convlens.ops.core import *  # noqa: F401,F403
+from convlens.ops.core import get_item
 from convlens.ops.dispatch import eager_function, op_names, operation
+from convlens.ops.more import *  # noqa: F401,F403
 from convlens.ops.nn import *  # noqa: F401,F403
 from convlens.ops.numpy import *  # noqa: F401,F403
 from convlens.ops.shaping import *  # noqa: F401,F403
 
-__all__ = ["core", "eager_function", "image", "nn", "numpy", "op_names", "operation", "shaping",
-           *core.__all__, *nn.__all__, *numpy.__all__, *shaping.__all__]
+__all__ = ["core", "eager_function", "get_item", "image", "more", "nn", "numpy", "op_names", "operation",
+           "shaping", *core.__all__, *more.__all__, *nn.__all__, *numpy.__all__, *shaping.__all__]

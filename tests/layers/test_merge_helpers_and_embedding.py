@@ -84,7 +84,8 @@ def test_embedding_says_what_it_does_not_do():
 
 @pytest.mark.parametrize("ours, theirs", [
     (lambda: L.Resizing(5, 7), lambda: keras.layers.Resizing(5, 7)),
-    (lambda: L.Resizing(6, 6, crop_to_aspect_ratio=True), lambda: keras.layers.Resizing(6, 6, crop_to_aspect_ratio=True)),
+    (lambda: L.Resizing(6, 6, crop_to_aspect_ratio=True),
+     lambda: keras.layers.Resizing(6, 6, crop_to_aspect_ratio=True)),
     (lambda: L.CenterCrop(4, 6), lambda: keras.layers.CenterCrop(4, 6)),
     (lambda: L.Rescaling(1 / 255, offset=-0.5), lambda: keras.layers.Rescaling(1 / 255, offset=-0.5)),
 ])

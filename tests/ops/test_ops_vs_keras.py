@@ -67,6 +67,30 @@ CASES = [
     ("categorical_crossentropy", (ONE_HOT, A), {"from_logits": True}),
     ("sparse_categorical_crossentropy", (LABELS, PROBS), {}),
     ("sparse_categorical_crossentropy", (LABELS[..., None], A), {"from_logits": True}),
+    # convlens.ops.more
+    ("arccos", (P,), {}), ("arcsinh", (A,), {}), ("arctan", (A,), {}), ("arctanh", (P * 0.9,), {}),
+    ("cosh", (A,), {}), ("sinh", (A,), {}), ("tan", (P,), {}), ("cbrt", (A,), {}), ("erf", (A,), {}),
+    ("erfinv", (P * 0.9,), {}), ("exp2", (A,), {}), ("log10", (P,), {}), ("log2", (P,), {}), ("rsqrt", (P,), {}),
+    ("trunc", (A * 3,), {}), ("isnan", (A,), {}), ("isfinite", (A,), {}), ("signbit", (A,), {}),
+    ("deg2rad", (A,), {}), ("rad2deg", (A,), {}), ("copy", (A,), {}), ("arctan2", (A, B), {}),
+    ("fmod", (A, P), {}), ("hypot", (A, B), {}), ("logaddexp", (A, B), {}), ("logical_xor", (A > 0, B > 0), {}),
+    ("divide_no_nan", (A, np.where(B > 0, B, 0)), {}), ("logsumexp", (A,), {"axis": -1}), ("logsumexp", (A,), {}),
+    ("ptp", (A,), {"axis": 1}), ("cumprod", (P,), {"axis": -1}), ("diff", (A,), {}),
+    ("diff", (A,), {"n": 2, "axis": 1}),
+    ("median", (A,), {"axis": -1}), ("median", (A,), {}), ("quantile", (A, 0.3), {"axis": 1}),
+    ("quantile", (A, np.array([0.1, 0.9])), {"axis": -1, "keepdims": True}),
+    ("in_top_k", (np.array([1, 3]), A[:, 0], 2), {}), ("normalize", (A,), {}), ("normalize", (A,), {"axis": 1}),
+    ("psnr", (P, P * 0.9, 1.0), {}),
+    ("separable_conv", (IMG, DW_KERNEL, rng.normal(size=(1, 1, 6, 5)).astype("float32")), {"padding": "same"}),
+    ("depth_to_space", (rng.normal(size=(2, 3, 3, 8)).astype("float32"), 2), {}),
+    ("space_to_depth", (IMG[:, :6, :6], 2), {}), ("multi_hot", (LABELS, 4), {}),
+    ("tril", (M,), {}), ("triu", (M,), {"k": 1}), ("hstack", ([M, M],), {}), ("vstack", ([M, M],), {}),
+    ("roll", (A, 2), {}), ("roll", (A, 1), {"axis": -1}), ("outer", (M[0], M[1]), {}),
+    ("tensordot", (A, M), {"axes": 1}), ("trace", (M,), {}), ("diag", (M,), {"k": 1}), ("diag", (M[0],), {}),
+    ("nan_to_num", (np.array([np.nan, np.inf, -1.0], "float32"),), {}), ("isclose", (A, A + 1e-7), {}),
+    ("fliplr", (M,), {}), ("flipud", (M,), {}), ("rot90", (M,), {}), ("tri", (3, 4), {"k": -1}),
+    ("searchsorted", (np.sort(M[0]), M[1]), {}), ("slice", (A, (0, 1, 1), (2, 2, 3)), {}),
+    ("get_item", (A, 1), {}),
 ]
 
 
@@ -109,6 +133,15 @@ def test_image_resize_equals_keras(size, kwargs):
     theirs = _numpy(keras.ops.image.resize(images, size, **kwargs))
     np.testing.assert_allclose(_numpy(ops.image.resize(images, size, **kwargs)), theirs, atol=1e-5)
     np.testing.assert_allclose(_numpy(ops.image.resize(images[0], size, **kwargs)), theirs[0], atol=1e-5)
+
+
+def test_top_k_and_unstack_equal_keras():
+    pairs = ((ops.top_k(A, 2), keras.ops.top_k(A, 2)),
+             (ops.unstack(A, axis=1), keras.ops.unstack(keras.ops.convert_to_tensor(A), axis=1)))
+    for ours, theirs in pairs:
+        assert len(ours) == len(theirs)
+        for a, b in zip(ours, theirs):
+            np.testing.assert_allclose(_numpy(a), _numpy(b), atol=1e-6)
 
 
 def test_split_shape_and_small_helpers_equal_keras():
