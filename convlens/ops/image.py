@@ -62,4 +62,16 @@ def resize(images: Any, size: Sequence[int], interpolation: str = "bilinear", an
     return out if x.ndim == 4 else out[0]
 
 
-__all__ = ["resize"]
+@operation
+def rgb_to_grayscale(images: Any, data_format: str | None = None) -> torch.Tensor:
+    """RGB images ``(…, H, W, 3)`` as one luminance channel ``(…, H, W, 1)`` (ITU-R 601 weights, as Keras)."""
+    if data_format not in (None, "channels_last"):
+        raise ValueError(f"data_format must be 'channels_last', got {data_format!r}")
+    x = floating(to_tensor(images))
+    if x.ndim not in (3, 4) or x.shape[-1] != 3:
+        raise ValueError(f"images must be (H, W, 3) or (N, H, W, 3), got shape {tuple(x.shape)}")
+    weights = torch.tensor([0.2989, 0.5870, 0.1140], dtype=x.dtype, device=x.device)
+    return (x * weights).sum(dim=-1, keepdim=True)
+
+
+__all__ = ["resize", "rgb_to_grayscale"]

@@ -26,12 +26,14 @@ def merge_model(lib, layers_lib):
     return lib.Model([a, b], layers_lib.Dense(3)(joined))
 
 
-def test_functional_merge_helpers_equal_keras():
+def test_functional_merge_helpers_equal_keras(tmp_path):
     ours, theirs = merge_model(convlens, L), merge_model(keras, keras.layers)
     assert ours.count_params() == theirs.count_params()
     ours.set_weights(theirs.get_weights())
     x = [rng.normal(size=(5, 6)).astype("float32") for _ in range(2)]
     np.testing.assert_allclose(ours.predict(x), np.asarray(theirs.predict(x, verbose=0)), atol=1e-5)
+    ours.save(tmp_path / "merge.keras")
+    np.testing.assert_allclose(convlens.models.load_model(tmp_path / "merge.keras").predict(x), ours.predict(x))
     assert L.add([torch.ones(2, 3), torch.ones(2, 3)]).tolist() == [[2.0] * 3] * 2  # eager too
 
 
@@ -52,12 +54,14 @@ def test_dot_refuses_axes_that_do_not_match():
         L.Dot(axes=1)([convlens.Input((4,)), convlens.Input((5,))])
 
 
-def test_embedding_equals_keras():
+def test_embedding_equals_keras(tmp_path):
     theirs = keras.Sequential([keras.Input((7,)), keras.layers.Embedding(20, 3), keras.layers.Flatten(),
                                keras.layers.Dense(2)])
     ours = convlens.Sequential([convlens.Input((7,)), L.Embedding(20, 3), L.Flatten(), L.Dense(2)])
     assert ours.count_params() == theirs.count_params() == 20 * 3 + 21 * 2 + 2
     ours.set_weights(theirs.get_weights())
+    ours.save(tmp_path / "embedding.keras")
+    ours = convlens.models.load_model(tmp_path / "embedding.keras")
     assert [w.shape for w in ours.layers[0].weights] == [(20, 3)] and ours.layers[0].weights[0].name == "embeddings"
     x = rng.integers(0, 20, size=(4, 7))
     np.testing.assert_allclose(ours.predict(x), np.asarray(theirs.predict(x, verbose=0)), atol=1e-5)

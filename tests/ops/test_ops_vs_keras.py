@@ -144,6 +144,11 @@ def test_top_k_and_unstack_equal_keras():
             np.testing.assert_allclose(_numpy(a), _numpy(b), atol=1e-6)
 
 
+def test_rgb_to_grayscale_equals_keras():
+    np.testing.assert_allclose(_numpy(ops.image.rgb_to_grayscale(IMG)), _numpy(keras.ops.image.rgb_to_grayscale(IMG)),
+                               atol=1e-6)
+
+
 def test_split_shape_and_small_helpers_equal_keras():
     ours, theirs = ops.split(A, 2, axis=-1), keras.ops.split(A, 2, axis=-1)
     assert len(ours) == len(theirs) == 2
