@@ -9,13 +9,14 @@ Example:
 """
 from __future__ import annotations
 
+import re
+from fractions import Fraction
 from typing import Sequence
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from convlens.arithmetic import explicit_padding
-from convlens.explain.inputs import parse_matrix
 
 _GAUSS5 = np.outer([1, 4, 6, 4, 1], [1, 4, 6, 4, 1]) / 256.0
 
@@ -68,6 +69,26 @@ def get_kernel(name: str) -> np.ndarray:
     0.0
     """
     return np.array(_BANK[_resolve(name)][0], dtype=np.float64)
+
+
+def parse_matrix(text: str) -> np.ndarray:
+    """Rows separated by ``;`` or newlines, values by spaces or commas; ``1/9`` style fractions allowed.
+
+    >>> parse_matrix("0 -1 0; -1 5 -1; 0 -1 0").tolist()[1]
+    [-1.0, 5.0, -1.0]
+    """
+    rows = [row.strip() for row in re.split(r"[;\n]", text) if row.strip()]
+    if not rows:
+        raise ValueError(f"expected a matrix like '1 0; 0 1' (rows split by ';'), got {text!r}")
+    try:
+        values = [[float(Fraction(v)) for v in re.split(r"[,\s]+", row.strip(" []")) if v] for row in rows]
+    except ValueError:
+        raise ValueError(f"expected numbers in a matrix like '1 0; 0 1', got {text!r}") from None
+    widths = {len(row) for row in values}
+    if len(widths) != 1:
+        raise ValueError(f"every row of a matrix needs the same number of values, got rows of lengths "
+                         f"{[len(row) for row in values]} in {text!r}")
+    return np.array(values, dtype=np.float64)
 
 
 def parse_kernel(text: str) -> np.ndarray:

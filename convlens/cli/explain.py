@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convlens.cli._outputs import check_figure_suffix
+
 
 def _ints(text: str) -> int | tuple[int, ...]:
     """``'2'`` → 2, ``'2,1'`` → (2, 1)."""
@@ -41,6 +43,8 @@ def _run(args: argparse.Namespace) -> int:
     from convlens import explain
 
     try:
+        if args.figure is not None:
+            check_figure_suffix(args.figure, "--figure")
         data = explain.load_matrix(args.image)
         if args.op == "pool2d":
             trace = explain.pool2d(data, args.size, args.stride, args.mode, args.padding)
@@ -65,10 +69,6 @@ def _run(args: argparse.Namespace) -> int:
         # The reader (e.g. `| head`) stopped reading: not an error. Point stdout at /dev/null so the interpreter's
         # final flush does not raise again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except (ValueError, IndexError, OSError) as err:
-        print(f"convlens explain {args.op}: error: {err}", file=sys.stderr)
-        return 2
     return 0
 
 

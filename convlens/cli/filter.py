@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from convlens.cli._outputs import check_figure_suffix, check_image_suffix
+
 
 def _load(path: str, gray: bool) -> np.ndarray:
     from convlens.data import load_image
@@ -50,6 +52,8 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.image is None:
             raise ValueError("give an IMAGE to filter (or --list to see the kernels)")
+        if args.out is not None:
+            (check_figure_suffix if args.all else check_image_suffix)(args.out, "--out")
         image = _load(args.image, args.gray)
         stem = Path(args.image).stem
         if args.all:
@@ -75,10 +79,6 @@ def _run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     except BrokenPipeError:  # the reader (`| head`) stopped reading: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
-    except (ValueError, OSError) as err:
-        print(f"convlens filter: error: {err}", file=sys.stderr)
-        return 2
     return 0
 
 

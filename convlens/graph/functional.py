@@ -21,13 +21,12 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import numpy as np
 import torch
 from torch import nn
 
 from convlens.arithmetic import ParamCount
-from convlens.graph.layer_facts import (layer_param_count, layer_weights, network_receptive_fields, row_macs,
-                                        set_layer_weights)
+from convlens.graph.layer_facts import layer_param_count, network_receptive_fields, row_macs
+from convlens.graph.weights import NetworkWeights
 from convlens.layers import ActivatedLayer, InputLayer, KerasTensor, Layer, Node
 from convlens.layers.base import Shape
 from convlens.layers.pooling import _Pooling
@@ -98,7 +97,7 @@ def _relu_then_max_pool(step: Step, following: Step) -> bool:
             and isinstance(pool, _Pooling) and pool.mode == "max" and not following.node.multi_input)
 
 
-class Functional(Layer):
+class Functional(NetworkWeights, Layer):
     """A network of layers: ``Functional(inputs, outputs)`` with ``Input(...)`` tensors and layer outputs."""
 
     uses_training = True
@@ -118,7 +117,8 @@ class Functional(Layer):
                 if not isinstance(tensor, KerasTensor):
                     raise TypeError(f"Model {what} must be symbolic tensors (from Input(...) and layers called on "
                                     f"it), got {type(tensor).__name__}")
-        self._multi_input = isinstance(inputs, (list, tuple))
+        # a list of one input (``Model(base.inputs, …)``) is one input, as in Keras: the model nests in a Sequential
+        self._multi_input = isinstance(inputs, (list, tuple)) and len(inputs) > 1
         self._multi_output = isinstance(outputs, (list, tuple))
         self.inputs: list[KerasTensor] = flatten(inputs)
         self.outputs: list[KerasTensor] = flatten(outputs)
@@ -334,32 +334,6 @@ class Functional(Layer):
         if out is None:
             return "global"
         return [(f.size, f.jump, round((f.size - 1) / 2 - (f.start - 0.5)), 1) for f in out]
-
-    # --- weights, in Keras order and by name --------------------------------------------------------------------
-    def _weight_layers(self) -> list[nn.Module]:
-        return [layer for layer in self.layers if not isinstance(layer, InputLayer)]
-
-    def get_weights(self) -> list[np.ndarray]:
-        """All weights in Keras layouts, layer by layer (as ``model.get_weights()`` in Keras)."""
-        return [w for layer in self._weight_layers() for w in layer_weights(layer)]
-
-    def set_weights(self, weights: list[np.ndarray]) -> None:
-        weights = list(weights)
-        counts = [len(layer_weights(layer)) for layer in self._weight_layers()]
-        if len(weights) != sum(counts):
-            raise ValueError(f"model {self.name!r} has {sum(counts)} weight arrays, got {len(weights)}")
-        start = 0
-        for layer, count in zip(self._weight_layers(), counts):
-            set_layer_weights(layer, weights[start:start + count])
-            start += count
-
-    @property
-    def weights(self) -> list:
-        return [w for layer in self._weight_layers() if isinstance(layer, Layer) for w in layer.weights]
-
-    def count_params(self) -> int:
-        """Number of weights, moving statistics included (as Keras counts them)."""
-        return sum(w.size for w in self.get_weights())
 
     # --- config -----------------------------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

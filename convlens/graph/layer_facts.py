@@ -1,39 +1,22 @@
-"""What the graph code asks of every node's layer, whether a convlens layer, a nested network or a plain torch
-module: its weights, parameter count, MACs and receptive-field step (from ``convlens.arithmetic``).
+"""What the summary and the graph code ask of every node's layer, whether a convlens layer, a nested network or a
+plain torch module: its parameter count, MACs and receptive-field step (from ``convlens.arithmetic``).
 
 Example:
     >>> from convlens.layers import Dense
     >>> layer = Dense(2); _ = layer.build_for((None, 3))
-    >>> [w.shape for w in layer_weights(layer)], layer_param_count(layer).count
-    ([(3, 2), (2,)], 8)
+    >>> layer_param_count(layer).count
+    8
 """
 from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-import torch
 from torch import nn
 
 from convlens import arithmetic
 from convlens.arithmetic import ParamCount
 from convlens.layers import InputLayer, Layer, Node, OpLayer
 from convlens.layers.base import Shape
-
-
-def layer_weights(layer: nn.Module) -> list[np.ndarray]:
-    if hasattr(layer, "get_weights"):
-        return layer.get_weights()
-    return [t.detach().cpu().numpy().copy() for t in (*layer.parameters(), *layer.buffers())]
-
-
-def set_layer_weights(layer: nn.Module, weights: list[np.ndarray]) -> None:
-    if hasattr(layer, "set_weights"):
-        layer.set_weights(weights)
-        return
-    with torch.no_grad():
-        for target, value in zip((*layer.parameters(), *layer.buffers()), weights):
-            target.copy_(torch.as_tensor(np.asarray(value)))
 
 
 def layer_param_count(layer: nn.Module, input_shape: Shape | None = None) -> ParamCount:

@@ -11,8 +11,9 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import re
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import torch
@@ -375,6 +376,21 @@ def set_model_policy(module: nn.Module, policy: Any) -> None:
     policy = dtype_policies.get(policy)
     for layer in module.modules():
         if isinstance(layer, Layer) and not layer._dtype_given:
+            layer._dtype_policy = policy
+
+
+@contextlib.contextmanager
+def float32_policies(module: nn.Module) -> Iterator[None]:
+    """Run every convlens layer of ``module`` in float32 inside the block, then give each its policy back: an ONNX
+    file is a float32 graph, whatever policy the model trains in."""
+    saved = [(layer, layer._dtype_policy) for layer in module.modules() if isinstance(layer, Layer)]
+    float32 = dtype_policies.DTypePolicy("float32")
+    try:
+        for layer, _ in saved:
+            layer._dtype_policy = float32
+        yield
+    finally:
+        for layer, policy in saved:
             layer._dtype_policy = policy
 
 

@@ -75,17 +75,28 @@ class Dense(ActivatedLayer):
 
 
 class Flatten(Layer):
-    """Flatten each sample in ``(H, W, C)`` order, as Keras does (a plain reshape of channels-last memory)."""
+    """Flatten each sample in ``(H, W, C)`` order, as Keras does (a plain reshape of channels-last memory).
+    ``data_format="channels_first"`` (Keras's option for inputs laid out ``(N, C, H, W)``) moves axis 1 last first,
+    so the weights that follow keep Keras's order."""
 
     def __init__(self, data_format: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        if data_format not in (None, "channels_last", "channels_first"):
+            raise ValueError(f"data_format must be 'channels_last' or 'channels_first', got {data_format!r}")
+        self.data_format = data_format or "channels_last"
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         rest = input_shape[1:]
         return (input_shape[0], None if None in rest else math.prod(rest))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.data_format == "channels_first" and x.dim() > 2:
+            x = x.movedim(1, -1)
         return x.reshape(x.shape[0], -1)
+
+    def get_config(self) -> dict[str, Any]:
+        config = super().get_config()
+        return {**config, "data_format": self.data_format} if self.data_format != "channels_last" else config
 
     def receptive_step(self, input_shape: Shape) -> str:
         return "global"

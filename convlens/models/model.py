@@ -24,8 +24,8 @@ from torch import nn
 
 from convlens import dtype_policies, saving
 from convlens.graph import Functional as Graph
-from convlens.graph.functional import layer_weights, set_layer_weights
-from convlens.layers import InputLayer, Layer, is_symbolic
+from convlens.graph.weights import NetworkWeights
+from convlens.layers import Layer, is_symbolic
 from convlens.layers.base import policy_config
 from convlens.models import summary as summary_lib
 from convlens.models.training_methods import TrainingMethods
@@ -39,8 +39,16 @@ def _as_tensor(x: Any, device: torch.device) -> Any:
     return x
 
 
+def _no_options(method: str, kwargs: dict[str, Any]) -> None:
+    """Keras's format options (``save_format``, ``zipped``, ``options`` …) have no meaning for convlens's one file
+    format: refused by name rather than accepted and ignored."""
+    if kwargs:
+        raise TypeError(f"{method}() got arguments convlens does not take: {sorted(kwargs)}; convlens writes one "
+                        f"safetensors format whatever the extension, so leave them out")
+
+
 @saving.register_serializable(package="convlens")
-class Model(TrainingMethods, Layer):
+class Model(TrainingMethods, NetworkWeights, Layer):
     """Keras's ``Model``: ``Model(inputs, outputs, name=...)``, or subclass it and define ``call``."""
 
     uses_training = True
@@ -133,10 +141,6 @@ class Model(TrainingMethods, Layer):
             self.build(input_shape)
         return self.output_shape
 
-    def count_params(self) -> int:
-        """Number of weights, moving statistics included (as Keras counts them)."""
-        return sum(w.size for w in self.get_weights())
-
     # --- summary ----------------------------------------------------------------------------------------------
     def summary_rows(self) -> list[summary_lib.LayerRow]:
         """The rows ``summary()`` prints (name, type, shapes, params and formula, receptive field, MACs), as
@@ -159,33 +163,7 @@ class Model(TrainingMethods, Layer):
             raise ValueError(f"{what} needs the model's input shape: give the first layer input_shape=(…), start "
                              f"with Input(shape=(…)), call model.build((None, …)), or call it on data first")
 
-    # --- weights ----------------------------------------------------------------------------------------------
-    def get_weights(self) -> list[np.ndarray]:
-        """All weights in Keras layouts, layer by layer."""
-        return [w for layer in self.layers if not isinstance(layer, InputLayer) for w in layer_weights(layer)]
-
-    def set_weights(self, weights: Sequence[np.ndarray]) -> None:
-        """Load weights in Keras layouts and order (as ``get_weights()`` returns them); all or nothing."""
-        weights = list(weights)
-        current = self.get_weights()
-        if len(weights) != len(current):
-            raise ValueError(f"model {self.name!r} has {len(current)} weight arrays, got {len(weights)}")
-        for i, (old, new) in enumerate(zip(current, weights)):
-            if tuple(np.shape(new)) != old.shape:
-                raise ValueError(f"model {self.name!r} weight {i}: expected shape {old.shape}, got "
-                                 f"{tuple(np.shape(new))}; nothing was changed")
-        start = 0
-        for layer in self.layers:
-            if isinstance(layer, InputLayer):
-                continue
-            count = len(layer_weights(layer))
-            set_layer_weights(layer, weights[start:start + count])
-            start += count
-
-    @property
-    def weights(self) -> list:
-        return [w for layer in self.layers if isinstance(layer, Layer) for w in layer.weights]
-
+    # --- weights (get_weights, set_weights, weights, count_params: graph.weights.NetworkWeights) -------------
     def named_weight_arrays(self) -> dict[str, np.ndarray]:
         """``{"conv2d_1/kernel": array, "base/conv2d_1/kernel": …}`` in Keras layouts: how files store weights."""
         return saving.named_weight_arrays(self)
@@ -193,15 +171,18 @@ class Model(TrainingMethods, Layer):
     # --- saving -----------------------------------------------------------------------------------------------
     def save(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write architecture, weights (by layer path), optimizer and training state to one safetensors file."""
+        _no_options("save", kwargs)
         saving.save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath: str | Path, overwrite: bool = True, **kwargs: Any) -> None:
         """Write the weights alone, keyed by layer path (convlens's safetensors format, whatever the extension)."""
+        _no_options("save_weights", kwargs)
         saving.save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath: str | Path, skip_mismatch: bool = False, **kwargs: Any) -> None:
         """Load weights by layer path; every mismatch is reported by name and shape, and nothing is changed
         unless all fit (``skip_mismatch=True`` loads what fits and warns about the rest)."""
+        _no_options("load_weights", kwargs)
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch)
 
     def export(self, filepath: str | Path, format: str = "onnx", verbose: bool = True, samples: Any = None) -> Any:

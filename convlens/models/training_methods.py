@@ -50,7 +50,8 @@ class TrainingMethods:
     # --- training (convlens.training does the work) ---------------------------------------------------------------
     def compile(self, optimizer: Any = "rmsprop", loss: Any = None, metrics: Sequence[Any] | None = None,
                 loss_weights: Any = None, precision: str | None = None, device: Any = None,
-                mixed_precision: str | None = None, **kwargs: Any) -> None:
+                mixed_precision: str | None = None, run_eagerly: bool = False, jit_compile: Any = "auto",
+                steps_per_execution: int = 1, **kwargs: Any) -> None:
         """Choose optimizer, loss and metrics by Keras name or object, and how to compute.
 
         ``precision``: ``"float32"`` (default, on every machine), ``"auto"`` (bfloat16 where the CPU or GPU
@@ -61,7 +62,8 @@ class TrainingMethods:
         """
         if loss_weights is not None:
             raise ValueError("loss_weights applies to models with several outputs; convlens models have one")
-        _refuse_unknown("compile", kwargs, {"run_eagerly", "jit_compile", "steps_per_execution"})
+        _refuse_unknown("compile", kwargs, set())
+        _check_execution(run_eagerly, jit_compile, steps_per_execution)
         self.trainer.compile(optimizer, loss, metrics, precision=precision, device=device,
                              mixed_precision=mixed_precision)
         self._trackers = None
@@ -227,6 +229,20 @@ def _steps(samples: int | None, source: Any) -> int | None:
         raise ValueError("samples_per_epoch / nb_val_samples / val_samples need a generator with a batch_size; "
                          "pass steps instead")
     return -(-samples // size)
+
+
+def _check_execution(run_eagerly: Any, jit_compile: Any, steps_per_execution: Any) -> None:
+    """Keras's execution options, as its torch backend takes them: the step always runs eagerly (``run_eagerly``
+    either way, ``jit_compile`` False or "auto"); ``jit_compile=True`` (torch.compile) and ``steps_per_execution``
+    above 1 are refused, as Keras's torch backend refuses the latter."""
+    if not isinstance(run_eagerly, bool):
+        raise ValueError(f"run_eagerly must be True or False, got {run_eagerly!r}")
+    if jit_compile not in (False, "auto"):
+        raise ValueError(f"jit_compile={jit_compile!r} is not supported: convlens runs the step eagerly (torch.compile "
+                         f"was slower than eager for these networks on CPU); leave jit_compile out")
+    if isinstance(steps_per_execution, bool) or steps_per_execution != 1:
+        raise ValueError(f"steps_per_execution must be 1 with the PyTorch backend (as in Keras), got "
+                         f"{steps_per_execution!r}")
 
 
 def _refuse_unknown(method: str, kwargs: dict[str, Any], ignored_by_keras: set[str]) -> None:

@@ -8,8 +8,8 @@ Example:
 from __future__ import annotations
 
 from convlens.preprocessing import image
-from convlens.preprocessing.dataset_from_directory import ImageDataset, image_dataset_from_directory
+from convlens.preprocessing.dataset_from_directory import image_dataset_from_directory
 from convlens.preprocessing.image import DirectoryIterator, ImageDataGenerator, NumpyArrayIterator
 
-__all__ = ["DirectoryIterator", "ImageDataGenerator", "ImageDataset", "NumpyArrayIterator", "image",
+__all__ = ["DirectoryIterator", "ImageDataGenerator", "NumpyArrayIterator", "image",
            "image_dataset_from_directory"]

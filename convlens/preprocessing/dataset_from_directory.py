@@ -1,8 +1,13 @@
-"""``image_dataset_from_directory``: Keras's folder loader, returning an iterable of ``(x, y)`` NumPy batches.
+"""``image_dataset_from_directory``: Keras 3's folder loader, as a ``tf.data``-style dataset of tensor batches.
+
+It returns a :class:`convlens.data.Dataset` of ``(images, labels)`` batches of torch tensors (``.numpy()`` works):
+images float32 ``(N, H, W, C)`` in ``[0, 255]`` (no rescaling), labels per ``label_mode`` (int32 ids, float32
+``(N, 1)`` for ``'binary'``, float32 one-hot for ``'categorical'``); ``batch_size=None`` yields single images, as
+in Keras 3. Chain ``cache()``, ``shuffle()``, ``prefetch(AUTOTUNE)``, ``map()`` as the tutorials do.
+``convlens.utils.image_dataset_from_directory`` is this same function.
 
 Differences from Keras, on purpose: the validation split is stratified per class (seeded by ``seed``, or 0 when
 no seed is given, so the ``'training'`` and ``'validation'`` calls never overlap), and hidden entries are skipped.
-``x`` is float32 in ``[0, 255]`` (no rescaling), ``y`` follows ``label_mode`` like Keras.
 
 Example:
     >>> import os, tempfile
@@ -13,42 +18,23 @@ Example:
     ...     for i in range(4): Image.new("RGB", (12, 12)).save(os.path.join(root, cls, f"{i}.png"))
     >>> train = image_dataset_from_directory(root, image_size=(8, 8), batch_size=5, validation_split=0.25,
     ...                                      subset="training", seed=1, verbose=False)
-    >>> train.class_names, len(train.file_paths), [x.shape[0] for x, _ in train]
-    (['a', 'b', 'c'], 9, [5, 4])
+    >>> train.class_names, len(train.file_paths), [tuple(x.shape) for x, _ in train]
+    (['a', 'b', 'c'], 9, [(5, 8, 8, 3), (4, 8, 8, 3)])
 """
 from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Iterator as TypingIterator
+from typing import Any
 
 import numpy as np
 
+from convlens.data.dataset import ImageFileBatches
 from convlens.data.decode import verify_image
 from convlens.data.image_folder import DATASET_FORMATS, list_image_files, scan_image_folder
 from convlens.data.splits import stratified_split
-from convlens.preprocessing.file_iterator import FileImageIterator
 
 LABEL_MODES = ("int", "categorical", "binary", None)
-
-
-class ImageDataset(FileImageIterator):
-    """A finite, re-iterable sequence of ``(x, y)`` batches; ``for x, y in ds`` runs one epoch and reshuffles."""
-
-    def __init__(self, filepaths: list[str], labels: np.ndarray | None, class_names: list[str] | None,
-                 label_mode: str | None, **kwargs: Any) -> None:
-        self.class_names = class_names
-        self.file_paths = list(filepaths)
-        self.label_mode = label_mode
-        super().__init__(filepaths, labels, encode_labels=self._encode_labels, **kwargs)
-
-    def _encode_labels(self, labels: np.ndarray) -> np.ndarray | None:
-        return encode_labels(labels, self.label_mode, len(self.class_names or []) or int(labels.max()) + 1)
-
-    def __iter__(self) -> TypingIterator[Any]:  # type: ignore[override]
-        for i in range(len(self)):
-            yield self[i]
-        self.on_epoch_end()
 
 
 def _check_arguments(label_mode: str | None, color_mode: str, validation_split: float | None,
@@ -135,21 +121,27 @@ def image_dataset_from_directory(directory: str, labels: Any = "inferred", label
                                  shuffle: bool = True, seed: int | None = None,
                                  validation_split: float | None = None, subset: str | None = None,
                                  interpolation: str = "bilinear", follow_links: bool = False,
-                                 crop_to_aspect_ratio: bool = False, verbose: bool = True, workers: int | None = None
-                                 ) -> ImageDataset | tuple[ImageDataset, ImageDataset]:
-    """Keras's ``image_dataset_from_directory`` yielding NumPy batches; ``subset='both'`` returns ``(train,
-    validation)``. ``convlens.utils.image_dataset_from_directory`` is the same with a ``tf.data``-style dataset of
-    tensors (``map``, ``cache``, ``prefetch`` …).
+                                 crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
+                                 data_format: str | None = None, verbose: bool = True, workers: int | None = None
+                                 ) -> ImageFileBatches | tuple[ImageFileBatches, ImageFileBatches]:
+    """Keras's ``image_dataset_from_directory``; ``subset='both'`` returns ``(train, validation)``.
 
-    ``batch_size=None`` yields the whole set as one batch. Example: see the module docstring.
+    ``batch_size=None`` yields single images (no batch axis), as in Keras. ``workers`` threads decode ahead.
+    Example: see the module docstring.
     """
+    if pad_to_aspect_ratio:
+        raise ValueError("pad_to_aspect_ratio=True is not supported by convlens; use crop_to_aspect_ratio=True")
+    if data_format not in (None, "channels_last"):
+        raise ValueError(f"convlens images are channels-last; got data_format={data_format!r}")
     parts, names, label_mode, errors = split_files(directory, labels, label_mode, class_names, color_mode, seed,
                                                    validation_split, subset, follow_links, verbose)
     datasets = []
     for paths, ids in parts:
-        ds = ImageDataset(paths, ids, names, label_mode, batch_size=batch_size or len(paths), shuffle=shuffle,
-                          seed=seed, target_size=image_size, color_mode=color_mode, interpolation=interpolation,
-                          crop_to_aspect_ratio=crop_to_aspect_ratio, workers=workers)
+        encoded = None if ids is None or label_mode is None else encode_labels(ids, label_mode, len(names or []) or
+                                                                                int(ids.max()) + 1)
+        ds = ImageFileBatches(paths, encoded, batch_size or 1, image_size, color_mode, shuffle, seed, interpolation,
+                              crop_to_aspect_ratio, workers)
+        ds.class_names = names
         ds.errors = list(errors)
-        datasets.append(ds)
+        datasets.append(ds.unbatch() if batch_size is None else ds)
     return tuple(datasets) if subset == "both" else datasets[0]

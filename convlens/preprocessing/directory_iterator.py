@@ -19,16 +19,14 @@ Example:
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 
 from convlens.data.image_folder import FLOW_FORMATS, scan_image_folder
 from convlens.preprocessing.file_iterator import FileImageIterator
-
-if TYPE_CHECKING:
-    from convlens.preprocessing.image_data_generator import ImageDataGenerator
+from convlens.preprocessing.iterator import BatchAugmenter
 
 CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
 
@@ -51,7 +49,7 @@ def keras_subset(labels: np.ndarray, validation_split: float, subset: str | None
 class DirectoryIterator(FileImageIterator):
     """Batches of ``(x, y)`` from ``directory/<class>/**/<image>`` with Keras's ``class_mode`` labels."""
 
-    def __init__(self, directory: str, image_data_generator: "ImageDataGenerator",
+    def __init__(self, directory: str, image_data_generator: BatchAugmenter,
                  target_size: tuple[int, int] = (256, 256), color_mode: str = "rgb",
                  classes: list[str] | None = None, class_mode: str | None = "categorical", batch_size: int = 32,
                  shuffle: bool = True, seed: int | None = None, follow_links: bool = False,
@@ -65,7 +63,7 @@ class DirectoryIterator(FileImageIterator):
         if class_mode == "binary" and len(folder.class_names) != 2:
             raise ValueError(f"class_mode='binary' needs exactly 2 class folders; found "
                              f"{len(folder.class_names)}: {folder.class_names}.")
-        keep = keras_subset(folder.labels, image_data_generator._validation_split, subset)
+        keep = keras_subset(folder.labels, image_data_generator.validation_split, subset)
         self.directory = folder.directory
         self.class_mode = class_mode
         self.class_indices = folder.class_indices

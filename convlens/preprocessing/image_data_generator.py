@@ -21,6 +21,8 @@ import torch
 
 from convlens.data.affine import check_fill_mode
 from convlens.data.normalize import channel_stats
+from convlens.preprocessing.directory_iterator import DirectoryIterator
+from convlens.preprocessing.numpy_array_iterator import NumpyArrayIterator
 from convlens.preprocessing.transform_params import apply_params, sample_params
 
 
@@ -95,7 +97,7 @@ class ImageDataGenerator:
         self.dtype = dtype
         self.mean: np.ndarray | None = None
         self.std: np.ndarray | None = None
-        self._validation_split = float(validation_split)
+        self.validation_split = float(validation_split)
 
     # ---- batched core --------------------------------------------------------------------------------------
     def _params(self, n: int, height: int, width: int, generator: torch.Generator) -> dict[str, Any]:
@@ -196,7 +198,7 @@ class ImageDataGenerator:
         if data.shape[-1] not in (1, 3, 4):
             warnings.warn(f"Expected 1, 3 or 4 channels on axis 3 of x; got {data.shape[-1]} (shape "
                           f"{tuple(data.shape)}).")
-        data = data[int(len(data) * self._validation_split):]
+        data = data[int(len(data) * self.validation_split):]
         generator = torch.Generator().manual_seed(seed if seed is not None else 0)
 
         def prepare(chunk: torch.Tensor) -> torch.Tensor:
@@ -214,9 +216,8 @@ class ImageDataGenerator:
     def flow(self, x: np.ndarray, y: np.ndarray | None = None, batch_size: int = 32, shuffle: bool = True,
              sample_weight: np.ndarray | None = None, seed: int | None = None, save_to_dir: str | None = None,
              save_prefix: str = "", save_format: str = "png", ignore_class_split: bool = False,
-             subset: str | None = None) -> "NumpyArrayIterator":
+             subset: str | None = None) -> NumpyArrayIterator:
         """Batches of augmented arrays ``(x, y)`` (or ``x``, or ``(x, y, w)``), ready for ``model.fit``."""
-        from convlens.preprocessing.numpy_array_iterator import NumpyArrayIterator
         if save_to_dir is not None:
             raise NotImplementedError("save_to_dir is not supported by convlens.")
         return NumpyArrayIterator(x, y, self, batch_size=batch_size, shuffle=shuffle, sample_weight=sample_weight,
@@ -229,9 +230,8 @@ class ImageDataGenerator:
                             seed: int | None = None, save_to_dir: str | None = None, save_prefix: str = "",
                             save_format: str = "png", follow_links: bool = False, subset: str | None = None,
                             interpolation: str = "nearest", keep_aspect_ratio: bool = False,
-                            workers: int | None = None, prefetch: int = 2) -> "DirectoryIterator":
+                            workers: int | None = None, prefetch: int = 2) -> DirectoryIterator:
         """Batches read lazily from a folder of class sub-folders, decoded in background threads."""
-        from convlens.preprocessing.directory_iterator import DirectoryIterator
         if save_to_dir is not None:
             raise NotImplementedError("save_to_dir is not supported by convlens.")
         return DirectoryIterator(directory, self, target_size=target_size, color_mode=color_mode,

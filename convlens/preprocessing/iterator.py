@@ -15,10 +15,20 @@ Example:
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import torch
+
+
+class BatchAugmenter(Protocol):
+    """What the array and folder iterators ask of their ``image_data_generator`` (an ``ImageDataGenerator``):
+    its public ``validation_split`` and the per-batch ``transform_batch``."""
+
+    validation_split: float
+
+    def transform_batch(self, images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+        """Random transform then standardize a ``(N, H, W, C)`` batch; returns float32."""
 
 
 def fresh_seed() -> int:

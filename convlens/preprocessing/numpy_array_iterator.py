@@ -14,15 +14,12 @@ Example:
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
 
-from convlens.preprocessing.iterator import Iterator
-
-if TYPE_CHECKING:
-    from convlens.preprocessing.image_data_generator import ImageDataGenerator
+from convlens.preprocessing.iterator import BatchAugmenter, Iterator
 
 
 def as_image_tensor(x: Any) -> torch.Tensor:
@@ -59,7 +56,7 @@ class NumpyArrayIterator(Iterator):
     and ``'training'`` the rest, as in Keras. Example: see the module docstring.
     """
 
-    def __init__(self, x: Any, y: Any, image_data_generator: "ImageDataGenerator", batch_size: int = 32,
+    def __init__(self, x: Any, y: Any, image_data_generator: BatchAugmenter, batch_size: int = 32,
                  shuffle: bool = False, sample_weight: Any = None, seed: int | None = None,
                  subset: str | None = None, ignore_class_split: bool = False, dtype: str = "float32") -> None:
         images = as_image_tensor(x)
@@ -69,9 +66,9 @@ class NumpyArrayIterator(Iterator):
         if sample_weight is not None and len(sample_weight) != len(images):
             raise ValueError(f"`x` and `sample_weight` should have the same length; got {len(images)} and "
                              f"{len(sample_weight)}.")
-        part = _split_index(len(images), image_data_generator._validation_split, subset)
+        part = _split_index(len(images), image_data_generator.validation_split, subset)
         if subset is not None and y is not None and not ignore_class_split:
-            split = int(len(images) * image_data_generator._validation_split)
+            split = int(len(images) * image_data_generator.validation_split)
             if not np.array_equal(np.unique(np.asarray(y)[:split]), np.unique(np.asarray(y)[split:])):
                 raise ValueError("Training and validation subsets have different number of classes after the "
                                  "split. If your numpy arrays are sorted by the label, you might want to shuffle "
@@ -83,7 +80,7 @@ class NumpyArrayIterator(Iterator):
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, np.float32)[part]
         if len(self.x) == 0:
             raise ValueError(f"subset={subset!r} of {len(images)} samples with validation_split="
-                             f"{image_data_generator._validation_split} is empty.")
+                             f"{image_data_generator.validation_split} is empty.")
         self.image_data_generator = image_data_generator
         self.dtype = dtype
         super().__init__(len(self.x), batch_size, shuffle, seed)

@@ -1,7 +1,8 @@
 """Write a model to ONNX with torch's dynamo exporter, and check the file against onnxruntime.
 
 The ONNX graph takes what the model takes: channels-last float32 batches ``(N, H, W, C)`` with a dynamic batch axis
-(batch 1 is not baked in). The file's metadata holds ``class_names`` and ``input_shape`` (JSON). Every export is
+(batch 1 is not baked in), computed in float32 whatever dtype policy the model trains in (the parity check runs the
+model in float32 too). The file's metadata holds ``class_names`` and ``input_shape`` (JSON). Every export is
 verified: onnxruntime and torch run the same random and real samples; the largest absolute difference must be
 ≤ ``tolerance`` and the argmax the same, else ``ExportMismatchError``.
 
@@ -34,6 +35,8 @@ import numpy as np
 import onnx
 import onnxruntime
 import torch
+
+from convlens.layers.base import float32_policies
 
 TOLERANCE = 1e-5
 
@@ -134,8 +137,13 @@ def export_onnx(model: torch.nn.Module, path: str | os.PathLike, samples: np.nda
     ``samples``: real inputs ``(N, H, W, C)`` scaled as the model expects, added to the random verification batches.
     Raises ``ExportMismatchError`` (and leaves no file) when onnxruntime disagrees with torch.
     """
+    with float32_policies(model):  # ONNX graphs are float32, whatever policy the model computes in
+        return _export(model, Path(path), samples, tolerance, verbose)
+
+
+def _export(model: torch.nn.Module, path: Path, samples: np.ndarray | None, tolerance: float,
+            verbose: bool) -> ParityReport:
     shape = _input_shape(model)
-    path = Path(path)
     was_training = model.training
     model.eval()
     example = torch.zeros((2, *shape), dtype=torch.float32)  # batch 2: a batch of 1 would be specialised

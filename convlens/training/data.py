@@ -135,8 +135,20 @@ class ArrayData:
     def __len__(self) -> int:
         return sample_count(self.x)
 
+    max_steps: int | None = None  # Keras's steps_per_epoch / steps: only the first batches of each pass
+
     def steps(self, batch_size: int) -> int:
-        return -(-len(self) // batch_size)
+        whole = -(-len(self) // batch_size)
+        if self.max_steps is None:
+            return whole
+        if self.max_steps > whole:
+            raise ValueError(f"steps={self.max_steps} asks for more batches than the {len(self)} samples give at "
+                             f"batch_size={batch_size} ({whole}); lower the steps or leave them out")
+        return self.max_steps
+
+    def rows(self, batch_size: int) -> int:
+        """The samples one pass covers (all of them unless ``max_steps`` cuts the pass short)."""
+        return min(len(self), self.steps(batch_size) * batch_size)
 
     def split(self, fraction: float) -> tuple["ArrayData", "ArrayData"]:
         """Keras's ``validation_split``: the *last* ``fraction`` of the samples, taken before any shuffling."""
@@ -152,6 +164,7 @@ class ArrayData:
             part.y = None if self.y is None else self.y[sl]
             part.sample_weight = None if self.sample_weight is None else self.sample_weight[sl]
             parts.append(part)
+        parts[0].max_steps = self.max_steps  # steps_per_epoch cuts the training part; validation runs whole
         return parts[0], parts[1]
 
     def state(self) -> None:
@@ -169,7 +182,7 @@ class ArrayData:
                 shard: Shard | None = None) -> Iterator[tuple[Batch, int]]:
         """``(batch, rows of the global batch)`` from batch index ``start`` on; ``shard(n)`` → ``(lo, hi)`` picks
         this process's rows of each global batch before anything is gathered."""
-        n = len(self)
+        n = self.rows(batch_size)
         for begin in range(start * batch_size, n, batch_size):
             end = min(begin + batch_size, n)
             lo, hi = (0, end - begin) if shard is None else shard(end - begin)
@@ -294,12 +307,16 @@ def adapt(x: Any, y: Any = None, sample_weight: Any = None, steps: int | None = 
         raise ValueError("x is None: pass the training samples (an array, a tensor, a Sequence or a generator)")
     if inputs > 1 and (isinstance(x, dict) or isinstance(x, (list, tuple)) and x and
                        all(isinstance(v, (np.ndarray, torch.Tensor)) for v in x)):
-        return ArrayData(x, y, sample_weight, inputs)
+        data = ArrayData(x, y, sample_weight, inputs)
+        data.max_steps = steps
+        return data
     if isinstance(x, (np.ndarray, torch.Tensor, list)) and not (isinstance(x, list) and x and
                                                                isinstance(x[0], tuple)):
         if isinstance(x, list) and x and isinstance(x[0], (np.ndarray, torch.Tensor)) and y is None:
             raise ValueError("x is a list of arrays, but the model has one input: pass one array")
-        return ArrayData(x, y, sample_weight, inputs)
+        data = ArrayData(x, y, sample_weight, inputs)
+        data.max_steps = steps
+        return data
     if y is not None:
         raise ValueError("y must not be given when x is a generator or Sequence that yields (x, y) batches")
     return SequenceData(x, steps)

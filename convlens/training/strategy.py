@@ -45,8 +45,18 @@ POLICIES = ("auto", "float32", "mixed_bfloat16", "bfloat16", "mixed_float16")
 _NATIVE_BF16_FLAGS = ("amx_bf16", "avx512_bf16")
 
 
-def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo") -> set[str]:
-    """The CPU feature flags the kernel reports (empty where ``/proc/cpuinfo`` does not exist)."""
+def cpu_flags(cpuinfo: str | Path = "/proc/cpuinfo", environ: dict[str, str] | None = None) -> set[str]:
+    """The CPU feature flags the kernel reports (empty where ``/proc/cpuinfo`` does not exist).
+    ``$CONVLENS_CPU_FLAGS`` (comma-separated, e.g. ``avx2,amx_bf16``) stands in for them: what ``precision='auto'``
+    decides on another machine, tried on this one (the test suite runs both ways).
+
+    Example:
+        >>> sorted(cpu_flags(environ={"CONVLENS_CPU_FLAGS": "avx2, amx_bf16"}))
+        ['amx_bf16', 'avx2']
+    """
+    environ = os.environ if environ is None else environ
+    if environ.get("CONVLENS_CPU_FLAGS") is not None:
+        return {flag.strip() for flag in environ["CONVLENS_CPU_FLAGS"].split(",") if flag.strip()}
     try:
         text = Path(cpuinfo).read_text(errors="replace")
     except OSError:

@@ -492,7 +492,7 @@ class Trainer:
                     values = _numpy(out)
                     if isinstance(data, ArrayData):
                         if outputs is None:
-                            outputs = np.empty((len(data), *values.shape[1:]), dtype=values.dtype)
+                            outputs = np.empty((data.rows(batch_size), *values.shape[1:]), dtype=values.dtype)
                         outputs[seen:seen + len(values)] = values
                     else:
                         parts.append(values)

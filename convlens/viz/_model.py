@@ -137,14 +137,28 @@ def scores_and_activation(model: Any, x: torch.Tensor, layer: torch.nn.Module
     return output.reshape(output.shape[0], -1), captured[-1], which
 
 
+def outputs_are_scores(model: Any) -> bool:
+    """Whether ``model.predict`` gives raw class scores (logits) rather than probabilities. The model says so — its
+    final activation, ``Model.wrap(from_logits=True)``, a compiled ``from_logits=True`` loss — never the numbers."""
+    activation = getattr(model, "output_activation", None)
+    if activation in ("softmax", "sigmoid"):
+        return False
+    if isinstance(getattr(model, "outputs", None), list):  # a graph whose last layer has no squashing activation
+        return True
+    loss = getattr(getattr(model, "compiled", None), "loss", None)
+    return bool(getattr(loss, "from_logits", False))
+
+
 def probabilities(model: Any, x: np.ndarray) -> np.ndarray:
-    """Class probabilities (N, K) from `model.predict`; a single sigmoid unit becomes two columns, raw scores
-    (a model without a final softmax) go through softmax."""
-    probs = np.asarray(model.predict(np.asarray(x, dtype=np.float32)), dtype=np.float64)
-    probs = probs.reshape(len(probs), -1)
-    if probs.shape[1] == 1:
-        probs = np.concatenate([1.0 - probs, probs], axis=1)
-    if probs.min() < 0 or not np.allclose(probs.sum(axis=1), 1.0, atol=1e-3):  # raw scores: softmax them
-        shifted = np.exp(probs - probs.max(axis=1, keepdims=True))
-        probs = shifted / shifted.sum(axis=1, keepdims=True)
-    return probs
+    """Class probabilities (N, K) from ``model.predict``; a single unit becomes two columns ``[1 - p, p]``, and a
+    model that outputs scores (see ``outputs_are_scores``) gets its softmax (or sigmoid) here."""
+    out = np.asarray(model.predict(np.asarray(x, dtype=np.float32)), dtype=np.float64)
+    out = out.reshape(len(out), -1)
+    scores = outputs_are_scores(model)
+    if out.shape[1] == 1:
+        p = 1.0 / (1.0 + np.exp(-out)) if scores else out
+        return np.concatenate([1.0 - p, p], axis=1)
+    if scores:
+        shifted = np.exp(out - out.max(axis=1, keepdims=True))
+        return shifted / shifted.sum(axis=1, keepdims=True)
+    return out

@@ -82,14 +82,19 @@ def model_info(name: str) -> ModelInfo:
     return _REGISTRY[key]
 
 
+_NONE_MEANS_SOMETHING = {"classifier_activation", "weights", "pooling"}
+
+
 def create_model(name: str, **kwargs: Any) -> Any:
     """Build a registered model, e.g. ``create_model('vgg16', input_shape=(64, 64, 3), classes=10)``.
 
-    ``num_classes`` is accepted as another name for ``classes``; ``None`` values are left to the builder's defaults.
+    ``num_classes`` is accepted as another name for ``classes``; ``None`` values are left to the builder's defaults,
+    except where ``None`` means something in Keras (``classifier_activation=None``: logits; ``weights=None``: random
+    weights; ``pooling=None``: no pooling).
     """
     if "num_classes" in kwargs:
         if kwargs.get("classes") is not None and kwargs["num_classes"] is not None:
             raise ValueError("give classes= or num_classes=, not both")
         kwargs["classes"] = kwargs.pop("num_classes")
-    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    kwargs = {k: v for k, v in kwargs.items() if v is not None or k in _NONE_MEANS_SOMETHING}
     return model_info(name).builder(**kwargs)

@@ -18,7 +18,6 @@ Example:
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import warnings
@@ -27,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from convlens.cache import convlens_home, file_digest
 from convlens.saving import atomic_write_bytes, read_file
 from convlens.saving.weights import assign_named_weights, named_weight_arrays
 from convlens.saving.keras_h5 import is_keras_file, read_keras_weights
@@ -37,11 +37,6 @@ NO_HUB = ("no model hub is reachable from convlens; train a base yourself with "
 
 class WeightsNote(UserWarning):
     """Weights were loaded with an adaptation: first convolution resized, head dropped, layers left fresh."""
-
-
-def convlens_home(home: str | os.PathLike | None = None) -> Path:
-    """``home``, else ``$CONVLENS_HOME``, else ``~/.convlens``."""
-    return Path(home or os.environ.get("CONVLENS_HOME") or Path.home() / ".convlens")
 
 
 def base_paths(model_name: str, base: str, home: str | os.PathLike | None = None) -> tuple[Path, Path]:
@@ -59,14 +54,6 @@ def list_bases(model_name: str | None = None, home: str | os.PathLike | None = N
     return sorted((p.parent.name, p.stem) for p in root.glob(pattern))
 
 
-def sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def save_base(model: Any, model_name: str, base: str, card: dict[str, Any],
               home: str | os.PathLike | None = None) -> dict[str, Any]:
     """Write ``model``'s weights as base ``base`` of ``model_name`` with its model card; returns the card."""
@@ -75,7 +62,7 @@ def save_base(model: Any, model_name: str, base: str, card: dict[str, Any],
     model.save_weights(weights_path)
     card = {"model": model_name.lower(), "base": base, **card,
             "input_shape": list(model.input_shape[1:]) if model.input_shape else None,
-            "sha256": sha256(weights_path)}
+            "sha256": file_digest(weights_path)}
     atomic_write_bytes(card_path, (json.dumps(card, indent=2) + "\n").encode())
     return card
 
@@ -106,7 +93,7 @@ def load_pretrained(model: Any, weights: Any, model_name: str, home: str | os.Pa
         raise FileNotFoundError(f"weights file {weights} does not exist")
     card = read_card(model_name, str(weights), home)
     weights_path, _ = base_paths(model_name, str(weights), home)
-    if sha256(weights_path) != card["sha256"]:
+    if file_digest(weights_path) != card["sha256"]:
         raise ValueError(f"{weights_path} does not match the sha256 in its model card; re-run "
                          f"`convlens pretrain {model_name}`")
     load_file(model, weights_path)

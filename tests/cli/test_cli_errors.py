@@ -40,6 +40,9 @@ def test_out_pointing_at_a_file(tmp_path, capsys):
     (["evaluate"], ["required"]),
     (["explain", "conv2d", "--image", "1 2; 3 4", "--kernel", "1", "--stride", "0"], ["stride", "0"]),
     (["explain", "pool2d", "--image", "1 2; 3 4", "--stride", "0"], ["stride", "0"]),
+    (["explain", "pool2d", "--image", "1 2; 3 4", "--figure", "step.pnj"], ["--figure", "'.pnj'", ".png"]),
+    (["filter", "photo.png", "--out", "edges.pnj"], ["--out", "'.pnj'", ".png"]),
+    (["filter", "photo.png", "--all", "--out", "grid"], ["--out", "has no extension", ".svg"]),
 ])
 def test_bad_values_are_one_line(argv, words, capsys):
     _one_line_error(capsys, main(argv), *words)

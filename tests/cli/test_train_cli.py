@@ -72,3 +72,24 @@ def test_train_model_from_python_file(tmp_path, tiny_mnist):
     assert main(["train", "--model", str(model_file), "--epochs", "1", "--out", str(tmp_path / "r"),
                  "--no-report", "--verbose", "0"]) == 0
     assert (tmp_path / "r" / "model.convlens").exists()
+
+
+@pytest.mark.parametrize("native,expected", [(True, "Precision: mixed_bfloat16 (native on this CPU; --precision "
+                                                     "float32 for exact float32)"),
+                                             (False, "Precision: float32 (this CPU has no bfloat16 units)")])
+def test_precision_auto_says_what_it_chose_on_one_line(tmp_path, tiny_mnist, capsys, monkeypatch, native, expected):
+    monkeypatch.setattr("convlens.training.strategy.native_bfloat16", lambda *a, **k: native)  # injected flags
+    code = main(["train", "--epochs", "1", "--batch-size", "64", "--precision", "auto", "--out", str(tmp_path / "r"),
+                 "--verbose", "0", "--no-report"])
+    assert code == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert expected in printed
+    policy = "mixed_bfloat16" if native else "float32"
+    assert f"Precision: {policy}" in printed  # the summary's own line
+
+
+def test_the_default_is_float32_whatever_the_cpu(tmp_path, tiny_mnist, capsys, monkeypatch):
+    monkeypatch.setattr("convlens.training.strategy.native_bfloat16", lambda *a, **k: True)
+    assert main(["train", "--epochs", "1", "--out", str(tmp_path / "r"), "--verbose", "0", "--no-report"]) == 0
+    printed = capsys.readouterr().out
+    assert "Precision: float32" in printed and "bfloat16" not in printed

@@ -1,22 +1,8 @@
 import numpy as np
-import pytest
 from PIL import Image
 
 from convlens.explain import load_matrix
-from convlens.explain.inputs import parse_matrix
 from convlens.explain.text import matrix_lines, number
-
-
-def test_parse_matrix_separators_and_fractions():
-    np.testing.assert_array_equal(parse_matrix("1 2 3; 4,5,6\n7 8 9"), np.arange(1, 10).reshape(3, 3))
-    assert parse_matrix("1/9 1/9")[0, 0] == pytest.approx(1 / 9)
-
-
-@pytest.mark.parametrize("text, message", [("", "expected a matrix"), ("1 x", "expected numbers"),
-                                           ("1 2; 3", "same number of values")])
-def test_parse_matrix_errors(text, message):
-    with pytest.raises(ValueError, match=message):
-        parse_matrix(text)
 
 
 def test_load_matrix_from_csv_text_and_image(tmp_path):

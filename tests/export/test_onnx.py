@@ -98,3 +98,16 @@ def test_cli_export_and_serving_the_file(tmp_path, capsys):
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "does not exist" in error
     assert json.loads(json.dumps(onnx_only.describe()))["runtime"] == "onnx"
+
+
+def test_a_mixed_precision_model_exports_a_float32_graph_and_keeps_its_policy(tmp_path):
+    from convlens.dtype_policies import set_global_policy
+    set_global_policy("mixed_bfloat16")
+    try:
+        model = Sequential([Conv2D(4, 3, activation="relu", input_shape=(8, 8, 1)), Flatten(),
+                            Dense(3, activation="softmax")])
+    finally:
+        set_global_policy("float32")
+    report = model.export(tmp_path / "mixed.onnx", verbose=False)
+    assert report.ok and report.max_abs_diff <= 1e-5
+    assert [layer.compute_dtype for layer in model.layers] == ["bfloat16"] * 3  # given back after the export

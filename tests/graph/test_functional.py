@@ -134,3 +134,21 @@ def test_summary_of_a_graph_has_connected_to_and_receptive_fields():
 def test_top_level_names():
     x = convlens.Input(shape=(3,))
     assert isinstance(convlens.Model(x, convlens.layers.Dense(1)(x)), convlens.models.Functional)
+
+
+def test_a_sub_model_cut_by_index_from_a_list_of_inputs_nests_and_trains():
+    from convlens import Sequential
+    from convlens.layers import Flatten, MaxPooling2D
+    x = Input(shape=(12, 12, 1))
+    h = Flatten()(Conv2D(4, 3, activation="relu")(MaxPooling2D(2)(Conv2D(4, 3, activation="relu")(x))))
+    base = Model(x, Dense(3, activation="softmax")(h))
+    base2 = Model(base.inputs, base.get_layer(index=-3).output)  # inputs given as a list of one, as Keras allows
+    base2.trainable = False
+    frozen = [w.copy() for w in base2.get_weights()]
+    model = Sequential([base2, Flatten(), Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", device="cpu")
+    model.fit(np.random.default_rng(0).random((16, 12, 12, 1)).astype("float32"), np.arange(16) % 3, epochs=1,
+              verbose=0)
+    assert model.output_shape == (None, 3) and base2.input_shape == (None, 12, 12, 1)
+    for before, after in zip(frozen, base2.get_weights()):
+        np.testing.assert_array_equal(before, after)

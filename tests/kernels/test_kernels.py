@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from convlens.explain import conv2d
-from convlens.kernels import apply, as_kernel, describe_kernel, get_kernel, list_kernels, parse_kernel
+from convlens.kernels import (apply, as_kernel, describe_kernel, get_kernel, list_kernels, parse_kernel,
+                              parse_matrix)
 
 
 def test_bank_has_the_classic_kernels():
@@ -130,3 +131,15 @@ def test_errors():
 
 def test_tiny_image_same_padding_with_big_kernel():
     assert apply(np.ones((2, 2)), "gaussian_blur_5x5", clip=False).shape == (2, 2)
+
+
+def test_parse_matrix_separators_and_fractions():
+    np.testing.assert_array_equal(parse_matrix("1 2 3; 4,5,6\n7 8 9"), np.arange(1, 10).reshape(3, 3))
+    assert parse_matrix("1/9 1/9")[0, 0] == pytest.approx(1 / 9)
+
+
+@pytest.mark.parametrize("text, message", [("", "expected a matrix"), ("1 x", "expected numbers"),
+                                           ("1 2; 3", "same number of values")])
+def test_parse_matrix_errors(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse_matrix(text)

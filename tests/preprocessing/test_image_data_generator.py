@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from convlens.preprocessing.image import ImageDataGenerator
+from convlens.preprocessing.numpy_array_iterator import NumpyArrayIterator
 
 
 def _data(n=24, h=8, w=8, c=3, seed=0):
@@ -130,3 +131,18 @@ def test_std_normalization_turns_on_centering_with_a_warning():
     assert gen.featurewise_center
     with pytest.warns(UserWarning, match="hasn't been fit"):
         gen.standardize(np.zeros((2, 2, 1), np.float32))
+
+
+def test_iterators_need_only_the_public_validation_split_and_transform_batch():
+    """The iterators take any BatchAugmenter: they read ``validation_split`` and call ``transform_batch``."""
+    class Doubler:
+        validation_split = 0.25
+
+        def transform_batch(self, images, generator):
+            return images.float() * 2
+
+    assert ImageDataGenerator(validation_split=0.25).validation_split == 0.25
+    it = NumpyArrayIterator(np.ones((8, 2, 2, 1), np.uint8), np.arange(8), Doubler(), batch_size=8,
+                            subset="validation", ignore_class_split=True)
+    x, y = it[0]
+    assert y.tolist() == [0, 1] and float(x.max()) == 2.0

@@ -14,9 +14,11 @@ SCRIPT = textwrap.dedent("""
     from convlens import Sequential
     from convlens.callbacks import BackupAndRestore, CSVLogger, LambdaCallback, ModelCheckpoint
     from convlens.layers import Conv2D, Dense, Flatten, MaxPooling2D
+    from convlens.mixed_precision import set_global_policy
     from convlens.utils import set_random_seed
 
-    out, epochs, kill_after, backup = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+    out, epochs, kill_after, backup, policy = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+    set_global_policy(policy)
     rank = int(os.environ.get("RANK", "0"))
     work = os.path.join(out, f"rank{rank}")
     os.makedirs(work, exist_ok=True)
@@ -46,13 +48,13 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def launch(tmp_path, out, nproc, epochs=2, kill_after=0, backup="-"):
+def launch(tmp_path, out, nproc, epochs=2, kill_after=0, backup="-", policy="float32"):
     script = tmp_path / "train.py"
     script.write_text(SCRIPT)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     for name in ("RANK", "WORLD_SIZE", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT"):
         env.pop(name, None)
-    args = [str(script), str(out), str(epochs), str(kill_after), str(backup)]
+    args = [str(script), str(out), str(epochs), str(kill_after), str(backup), policy]
     if nproc > 1:
         command = [sys.executable, "-m", "torch.distributed.run", "--standalone", f"--nproc_per_node={nproc}", *args]
     else:
@@ -93,6 +95,18 @@ def test_two_processes_equal_one_with_the_same_global_batch(tmp_path, straight):
     assert list((root / "two" / "rank1").iterdir()) == []  # only rank 0 writes files
     assert two.stdout.count("Epoch 1/3") == 1  # only rank 0 prints
     assert not (root / "backup" / "backup.convlens").exists()
+
+
+def test_a_mixed_precision_policy_runs_on_every_rank(tmp_path):
+    two = launch(tmp_path, tmp_path / "two", 2, epochs=1, policy="mixed_bfloat16")
+    one = launch(tmp_path, tmp_path / "one", 1, epochs=1, policy="mixed_bfloat16")
+    assert two.returncode == 0 and one.returncode == 0, (two.stderr + one.stderr)[-3000:]
+    assert "precision: mixed_bfloat16" in two.stdout and "precision: mixed_bfloat16" in one.stdout
+    rank0, rank1 = weights(tmp_path / "two" / "weights0.npz"), weights(tmp_path / "two" / "weights1.npz")
+    for a, b, c in zip(rank0, rank1, weights(tmp_path / "one" / "weights0.npz")):
+        np.testing.assert_array_equal(a, b)  # the ranks agree exactly
+        np.testing.assert_allclose(a, c, atol=1e-2)  # bfloat16 sums per shard: close to one process, not bitwise
+        assert a.dtype == np.float32
 
 
 def test_killed_and_resumed_two_process_run_equals_uninterrupted(tmp_path, straight):
