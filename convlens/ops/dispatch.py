@@ -42,8 +42,10 @@ def operation(fn: Callable[..., Any] | None = None, *, name: str | None = None, 
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         op_name = name or function.__name__
-        if op_name in _EAGER:
-            raise ValueError(f"op {op_name!r} is defined twice")
+        previous = _EAGER.get(op_name)
+        if previous is not None and (previous.__module__, previous.__qualname__) != (function.__module__,
+                                                                                    function.__qualname__):
+            raise ValueError(f"op {op_name!r} is defined twice: in {previous.__module__} and {function.__module__}")
         _EAGER[op_name] = function
         if pointwise:
             _POINTWISE.add(op_name)

@@ -5,7 +5,7 @@ Example:
     >>> import numpy as np
     >>> values, indices = top_k(np.array([[0.1, 0.7, 0.2]]), 2)
     >>> values.tolist(), indices.tolist()
-    ([[0.699999988079071, 0.20000000298023224]], [[1, 2]])
+    ([[0.7, 0.2]], [[1, 2]])
 """
 from __future__ import annotations
 
