@@ -2,7 +2,9 @@
 
 ``seed`` works as in Keras: an int gives the same numbers on every call; a ``SeedGenerator`` gives a new,
 repeatable draw on each call (one generator per model or layer); ``None`` draws from torch's default generator, so
-``convlens.utils.set_random_seed`` (or ``torch.manual_seed``) makes a run repeatable. Draws are made on the CPU.
+``convlens.utils.set_random_seed`` (or ``torch.manual_seed``) makes a run repeatable. Numbers are drawn on the CPU
+(the same on every machine) and placed where new arrays go (``ops.dispatch.default_device``: CUDA when there is
+one, as in Keras; ``dropout``, ``shuffle`` and ``categorical`` answer on their input's device).
 
 Example:
     >>> from convlens import random
@@ -19,7 +21,7 @@ from typing import Any, Sequence
 import numpy as np
 import torch
 
-from convlens.ops.dispatch import floating, to_tensor, torch_dtype
+from convlens.ops.dispatch import default_device, floating, to_tensor, torch_dtype
 
 _MIX = 0x9E3779B97F4A7C15  # a large odd constant: spreads (seed, draw count) pairs over 63-bit seeds
 
@@ -70,7 +72,8 @@ def _float(dtype: Any) -> torch.dtype:
 def normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
            seed: int | SeedGenerator | None = None) -> torch.Tensor:
     """Draws from a normal distribution."""
-    return torch.randn(tuple(shape), generator=_generator(seed), dtype=_float(dtype)) * stddev + mean
+    draw = torch.randn(tuple(shape), generator=_generator(seed), dtype=_float(dtype))
+    return draw.to(default_device()) * stddev + mean
 
 
 def truncated_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.0, dtype: Any = None,
@@ -78,7 +81,7 @@ def truncated_normal(shape: Sequence[int], mean: float = 0.0, stddev: float = 1.
     """Normal draws, redrawn when more than two standard deviations from the mean."""
     out = torch.empty(tuple(shape), dtype=_float(dtype))
     torch.nn.init.trunc_normal_(out, 0.0, 1.0, -2.0, 2.0, generator=_generator(seed))
-    return out * stddev + mean
+    return out.to(default_device()) * stddev + mean
 
 
 def uniform(shape: Sequence[int], minval: float = 0.0, maxval: float = 1.0, dtype: Any = None,
@@ -86,7 +89,8 @@ def uniform(shape: Sequence[int], minval: float = 0.0, maxval: float = 1.0, dtyp
     """Draws from ``[minval, maxval)``."""
     if maxval <= minval:
         raise ValueError(f"uniform needs minval < maxval, got minval={minval}, maxval={maxval}")
-    return torch.rand(tuple(shape), generator=_generator(seed), dtype=_float(dtype)) * (maxval - minval) + minval
+    draw = torch.rand(tuple(shape), generator=_generator(seed), dtype=_float(dtype))
+    return draw.to(default_device()) * (maxval - minval) + minval
 
 
 def randint(shape: Sequence[int], minval: int, maxval: int, dtype: Any = "int32",
@@ -95,15 +99,16 @@ def randint(shape: Sequence[int], minval: int, maxval: int, dtype: Any = "int32"
     if maxval <= minval:
         raise ValueError(f"randint needs minval < maxval, got minval={minval}, maxval={maxval}")
     return torch.randint(int(minval), int(maxval), tuple(shape), generator=_generator(seed),
-                         dtype=torch_dtype(dtype) or torch.int32)
+                         dtype=torch_dtype(dtype) or torch.int32).to(default_device())
 
 
 def categorical(logits: Any, num_samples: int, dtype: Any = "int32",
                 seed: int | SeedGenerator | None = None) -> torch.Tensor:
     """``num_samples`` class indices per row of ``logits`` ``(batch, classes)``."""
-    probabilities = torch.softmax(floating(to_tensor(logits)).cpu(), dim=-1)
+    scores = floating(to_tensor(logits))
+    probabilities = torch.softmax(scores.cpu(), dim=-1)
     return torch.multinomial(probabilities, num_samples, replacement=True,
-                             generator=_generator(seed)).to(torch_dtype(dtype) or torch.int32)
+                             generator=_generator(seed)).to(scores.device, torch_dtype(dtype) or torch.int32)
 
 
 def dropout(inputs: Any, rate: float, noise_shape: Sequence[int | None] | None = None,

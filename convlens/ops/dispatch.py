@@ -19,6 +19,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
+from convlens.backend import resolve_device
+
 _EAGER: dict[str, Callable[..., Any]] = {}  # op name → eager function; filled as the op modules are defined
 _POINTWISE: set[str] = set()  # ops whose every output value reads the input values at its own position
 
@@ -124,6 +126,12 @@ def to_tensor(x: Any, dtype: Any = None, like: torch.Tensor | None = None) -> to
             dtype = torch.int32
         x = array
     return torch.as_tensor(x, dtype=dtype, device=device)
+
+
+def default_device() -> torch.device:
+    """Where new arrays (``zeros``, ``arange``, random draws) go: the device a model trains on by default (CUDA
+    when there is one, as Keras's torch backend; ``$CONVLENS_DEVICE`` overrides)."""
+    return resolve_device()
 
 
 def tensors(*values: Any) -> list[Any]:

@@ -13,9 +13,8 @@ import math
 from typing import Any, Sequence
 
 import torch
-import torch.nn.functional as F
 
-from convlens.ops.dispatch import floating, operation, tensors, to_tensor, torch_dtype
+from convlens.ops.dispatch import default_device, floating, operation, tensors, to_tensor, torch_dtype
 from convlens.ops.nn import conv, depthwise_conv
 from convlens.ops.numpy import _binary, _dims, _reduce, _unary
 
@@ -279,7 +278,8 @@ def rot90(array: Any, k: int = 1, axes: Sequence[int] = (0, 1)) -> torch.Tensor:
 @operation
 def tri(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> torch.Tensor:
     """Ones at and below the ``k``-th diagonal."""
-    return torch.tril(torch.ones(N, N if M is None else M, dtype=torch_dtype(dtype) or torch.float32), diagonal=k)
+    ones_ = torch.ones(N, N if M is None else M, dtype=torch_dtype(dtype) or torch.float32, device=default_device())
+    return torch.tril(ones_, diagonal=k)
 
 
 @operation

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 import torch
 import torch.nn.functional as F
 
-from convlens.ops.dispatch import operation, tensors, to_tensor, torch_dtype
+from convlens.ops.dispatch import default_device, operation, tensors, to_tensor, torch_dtype
 
 
 def _common(values: Sequence[Any]) -> list[torch.Tensor]:
@@ -210,20 +210,20 @@ def pad(x: Any, pad_width: Any, mode: str = "constant", constant_values: Any = N
 @operation
 def zeros(shape: int | Sequence[int], dtype: Any = None) -> torch.Tensor:
     """An array of zeros (float32 unless ``dtype``)."""
-    return torch.zeros(shape, dtype=torch_dtype(dtype) or torch.float32)
+    return torch.zeros(shape, dtype=torch_dtype(dtype) or torch.float32, device=default_device())
 
 
 @operation
 def ones(shape: int | Sequence[int], dtype: Any = None) -> torch.Tensor:
     """An array of ones (float32 unless ``dtype``)."""
-    return torch.ones(shape, dtype=torch_dtype(dtype) or torch.float32)
+    return torch.ones(shape, dtype=torch_dtype(dtype) or torch.float32, device=default_device())
 
 
 @operation
 def full(shape: int | Sequence[int], fill_value: Any, dtype: Any = None) -> torch.Tensor:
     """An array filled with ``fill_value``."""
     return torch.full(tuple([shape] if isinstance(shape, int) else shape), fill_value,
-                      dtype=torch_dtype(dtype) or to_tensor(fill_value).dtype)
+                      dtype=torch_dtype(dtype) or to_tensor(fill_value).dtype, device=default_device())
 
 
 @operation
@@ -250,7 +250,8 @@ def arange(start: Any, stop: Any = None, step: Any = 1, dtype: Any = None) -> to
     if stop is None:
         start, stop = 0, start
     integer = all(isinstance(v, int) for v in (start, stop, step))
-    return torch.arange(start, stop, step, dtype=torch_dtype(dtype) or (torch.int32 if integer else torch.float32))
+    return torch.arange(start, stop, step, dtype=torch_dtype(dtype) or (torch.int32 if integer else torch.float32),
+                        device=default_device())
 
 
 @operation
@@ -260,21 +261,21 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True, dtype:
         values = torch.linspace(float(start), float(stop), num, dtype=torch.float64)
     else:
         values = torch.linspace(float(start), float(stop), num + 1, dtype=torch.float64)[:-1]
-    return values.to(torch_dtype(dtype) or torch.float32)
+    return values.to(torch_dtype(dtype) or torch.float32).to(default_device())
 
 
 @operation
 def eye(N: int, M: int | None = None, k: int = 0, dtype: Any = None) -> torch.Tensor:
     """A 2-D array with ones on the ``k``-th diagonal."""
     M = N if M is None else M
-    ones_ = torch.ones(N, M, dtype=torch_dtype(dtype) or torch.float32)
+    ones_ = torch.ones(N, M, dtype=torch_dtype(dtype) or torch.float32, device=default_device())
     return torch.triu(torch.tril(ones_, diagonal=k), diagonal=k)
 
 
 @operation
 def identity(n: int, dtype: Any = None) -> torch.Tensor:
     """The ``n`` × ``n`` identity matrix."""
-    return torch.eye(n, dtype=torch_dtype(dtype) or torch.float32)
+    return torch.eye(n, dtype=torch_dtype(dtype) or torch.float32, device=default_device())
 
 
 def size(x: Any) -> int:
