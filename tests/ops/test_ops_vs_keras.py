@@ -178,3 +178,10 @@ def test_bad_arguments_say_what_was_expected():
         ops.sparse_categorical_crossentropy(LABELS, A[:, 0])
     with pytest.raises(ValueError, match="dtype must be one of"):
         ops.cast(A, "float128")
+
+
+def test_new_arrays_go_to_the_default_device(monkeypatch):
+    monkeypatch.setenv("CONVLENS_DEVICE", "meta")  # stands in for a GPU: the device a model would train on
+    for made in (ops.zeros((2,)), ops.ones((2,)), ops.full((2,), 3.0), ops.arange(3), ops.linspace(0, 1, 3),
+                 ops.eye(2), ops.identity(2), ops.tri(2)):
+        assert made.device.type == "meta"

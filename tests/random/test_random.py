@@ -65,3 +65,12 @@ def test_bad_arguments_say_what_was_expected():
         random.uniform((2,), minval=1.0, maxval=1.0)
     with pytest.raises(ValueError, match=r"rate must be in \[0, 1\)"):
         random.dropout(np.ones(3), rate=1.0)
+
+
+def test_draws_go_where_new_arrays_go(monkeypatch):
+    monkeypatch.setenv("CONVLENS_DEVICE", "meta")  # stands in for a GPU: the device a model would train on
+    for draw in (random.normal((2,), seed=1), random.uniform((2,)), random.randint((2,), 0, 3),
+                 random.truncated_normal((2,), seed=random.SeedGenerator(0))):
+        assert draw.device.type == "meta"
+    assert random.shuffle(torch.arange(4), seed=0).device.type == "cpu"  # an input's device wins
+
