@@ -27,6 +27,7 @@ Example:
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 from pathlib import Path
@@ -119,6 +120,7 @@ class Strategy:
             if self.device.type == "cuda":
                 torch.cuda.set_device(self.device)
             dist.init_process_group(backend=backend)
+            atexit.register(_end_process_group)  # the group we started ends before the interpreter's threads do
         if dist.is_initialized():
             self.world_size, self.rank = dist.get_world_size(), dist.get_rank()
 
@@ -229,6 +231,13 @@ class Strategy:
             torch.cuda.manual_seed(value)
         for own_seed, generator in generators:
             generator.manual_seed(_stream_seed(own_seed, self.rank, epoch, batch))
+
+
+def _end_process_group() -> None:
+    """Tear down the process group convlens started: left to the interpreter's exit, gloo's threads can abort the
+    process ("terminate called without an active exception") after the run itself succeeded."""
+    if dist.is_initialized():
+        dist.destroy_process_group()
 
 
 def _stream_seed(seed: int, rank: int, epoch: int, batch: int) -> int:
