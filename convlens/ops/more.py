@@ -48,6 +48,13 @@ fmod = _binary("fmod", torch.fmod)
 hypot = _binary("hypot", torch.hypot, float_only=True)
 logaddexp = _binary("logaddexp", torch.logaddexp, float_only=True)
 logical_xor = _binary("logical_xor", lambda a, b: torch.logical_xor(to_tensor(a), to_tensor(b)))
+erfc = _unary("erfc", torch.erfc, float_only=True)
+isneginf = _unary("isneginf", torch.isneginf)
+isposinf = _unary("isposinf", torch.isposinf)
+fmax = _binary("fmax", lambda a, b: torch.fmax(to_tensor(a), to_tensor(b)))
+fmin = _binary("fmin", lambda a, b: torch.fmin(to_tensor(a), to_tensor(b)))
+heaviside = _binary("heaviside", lambda a, b: torch.heaviside(floating(to_tensor(a)), floating(to_tensor(b))))
+logaddexp2 = _binary("logaddexp2", torch.logaddexp2, float_only=True)
 divide_no_nan = _binary("divide_no_nan", lambda a, b: torch.where(to_tensor(b) == 0, 0.0, a / b), float_only=True)
 
 
@@ -299,9 +306,35 @@ def slice(inputs: Any, start_indices: Sequence[int], shape: Sequence[int]) -> to
     return value
 
 
+@operation
+def percentile(x: Any, q: Any, axis: Any = None, method: str = "linear", keepdims: bool = False) -> torch.Tensor:
+    """The ``q``-th percentile(s) (0…100) over ``axis``."""
+    return quantile.eager(x, to_tensor(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims)
+
+
+@operation
+def diagonal(x: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> torch.Tensor:
+    """A diagonal of the plane of ``axis1`` and ``axis2`` (moved to the last axis)."""
+    return torch.diagonal(to_tensor(x), offset=offset, dim1=axis1, dim2=axis2)
+
+
+@operation
+def dstack(xs: Sequence[Any]) -> torch.Tensor:
+    """Join along the third axis."""
+    return torch.dstack([to_tensor(v) for v in tensors(*xs)])
+
+
+@operation
+def inner(x1: Any, x2: Any) -> torch.Tensor:
+    """NumPy's ``inner``: sum over the last axes."""
+    a, b = tensors(x1, x2)
+    return torch.inner(to_tensor(a), to_tensor(b))
+
+
 __all__ = ["arccos", "arccosh", "arcsin", "arcsinh", "arctan", "arctan2", "arctanh", "cbrt", "copy", "cosh",
-           "cumprod", "deg2rad", "depth_to_space", "diag", "diff", "divide_no_nan", "erf", "erfinv", "exp2", "fabs",
-           "fliplr", "flipud", "fmod", "hstack", "hypot", "in_top_k", "isclose", "isfinite", "isinf", "isnan",
+           "cumprod", "deg2rad", "depth_to_space", "diag", "diagonal", "diff", "divide_no_nan", "dstack", "erf", "erfc",
+           "erfinv", "exp2", "fabs", "fliplr", "flipud", "fmax", "fmin", "fmod", "heaviside", "inner", "isneginf",
+           "isposinf", "logaddexp2", "percentile", "hstack", "hypot", "in_top_k", "isclose", "isfinite", "isinf", "isnan",
            "log10", "log2", "logaddexp", "logical_xor", "logsumexp", "median", "multi_hot", "nan_to_num",
            "normalize", "outer", "psnr", "ptp", "quantile", "rad2deg", "roll", "rot90", "rsqrt", "searchsorted",
            "separable_conv", "signbit", "sinh", "slice", "space_to_depth", "tan", "tensordot", "top_k", "trace",

@@ -48,6 +48,47 @@ swish = _activation("swish", F.silu)
 selu = _activation("selu", F.selu)
 hard_sigmoid = _activation("hard_sigmoid", lambda x: F.relu6(x + 3.0) / 6.0)
 log_sigmoid = _activation("log_sigmoid", F.logsigmoid)
+hard_silu = _activation("hard_silu", F.hardswish)
+hard_swish = _activation("hard_swish", F.hardswish)
+hard_tanh = _activation("hard_tanh", F.hardtanh)
+tanh_shrink = _activation("tanh_shrink", F.tanhshrink)
+
+
+@operation(pointwise=True)
+def celu(x: Any, alpha: float = 1.0) -> torch.Tensor:
+    """``max(0, x) + min(0, alpha·(exp(x / alpha) − 1))``."""
+    return F.celu(floating(to_tensor(x)), alpha=alpha)
+
+
+@operation(pointwise=True)
+def hard_shrink(x: Any, threshold: float = 0.5) -> torch.Tensor:
+    """``x`` where ``|x| > threshold``, else 0."""
+    return F.hardshrink(floating(to_tensor(x)), lambd=threshold)
+
+
+@operation(pointwise=True)
+def soft_shrink(x: Any, threshold: float = 0.5) -> torch.Tensor:
+    """``x`` moved ``threshold`` towards 0, and 0 within ``threshold``."""
+    return F.softshrink(floating(to_tensor(x)), lambd=threshold)
+
+
+@operation(pointwise=True)
+def squareplus(x: Any, b: float = 4.0) -> torch.Tensor:
+    """``(x + sqrt(x² + b)) / 2``."""
+    value = floating(to_tensor(x))
+    return (value + torch.sqrt(value * value + b)) / 2.0
+
+
+@operation(pointwise=True)
+def threshold(x: Any, threshold: float, default_value: float) -> torch.Tensor:
+    """``x`` where ``x > threshold``, else ``default_value``."""
+    return F.threshold(floating(to_tensor(x)), threshold, default_value)
+
+
+@operation
+def glu(x: Any, axis: int = -1) -> torch.Tensor:
+    """Gated linear unit: the first half of ``axis`` times the sigmoid of the second half."""
+    return F.glu(floating(to_tensor(x)), dim=axis)
 
 
 @operation(pointwise=True)
@@ -224,7 +265,8 @@ def sparse_categorical_crossentropy(target: Any, output: Any, from_logits: bool 
     return categorical_crossentropy.eager(encoded, o, from_logits, axis)
 
 
-__all__ = ["average_pool", "binary_crossentropy", "categorical_crossentropy", "conv", "depthwise_conv", "elu",
-           "gelu", "hard_sigmoid", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "moments", "one_hot",
+__all__ = ["average_pool", "binary_crossentropy", "categorical_crossentropy", "celu", "conv", "depthwise_conv",
+           "elu", "gelu", "glu", "hard_shrink", "hard_sigmoid", "hard_silu", "hard_swish", "hard_tanh", "soft_shrink",
+           "squareplus", "tanh_shrink", "threshold", "leaky_relu", "log_sigmoid", "log_softmax", "max_pool", "moments", "one_hot",
            "relu", "relu6", "selu", "sigmoid", "silu", "softmax", "softplus", "softsign",
            "sparse_categorical_crossentropy", "swish"]

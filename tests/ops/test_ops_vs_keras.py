@@ -90,7 +90,13 @@ CASES = [
     ("nan_to_num", (np.array([np.nan, np.inf, -1.0], "float32"),), {}), ("isclose", (A, A + 1e-7), {}),
     ("fliplr", (M,), {}), ("flipud", (M,), {}), ("rot90", (M,), {}), ("tri", (3, 4), {"k": -1}),
     ("searchsorted", (np.sort(M[0]), M[1]), {}), ("slice", (A, (0, 1, 1), (2, 2, 3)), {}),
-    ("get_item", (A, 1), {}),
+    ("get_item", (A, 1), {}), ("erfc", (A,), {}), ("isneginf", (A,), {}), ("fmax", (A, B), {}),
+    ("fmin", (A, B), {}), ("heaviside", (A, B), {}), ("logaddexp2", (A, B), {}),
+    ("percentile", (A, 30.0), {"axis": -1}), ("diagonal", (A,), {"axis1": 1, "axis2": 2}),
+    ("dstack", ([M, M],), {}), ("inner", (A, M.T), {}), ("hard_silu", (A * 4,), {}), ("hard_swish", (A * 4,), {}),
+    ("hard_tanh", (A * 2,), {}), ("tanh_shrink", (A,), {}), ("celu", (A,), {"alpha": 0.5}),
+    ("hard_shrink", (A,), {}), ("soft_shrink", (A,), {"threshold": 0.3}), ("squareplus", (A,), {}),
+    ("threshold", (A, 0.1, -1.0), {}), ("glu", (A,), {}),
 ]
 
 
