@@ -19,7 +19,7 @@ _SUBMODULES = {
     "arithmetic", "layers", "models", "training", "callbacks", "datasets", "data", "preprocessing", "explain",
     "kernels", "viz", "report", "utils", "activations", "initializers", "regularizers", "optimizers", "losses",
     "metrics", "backend", "graph", "saving", "zoo", "applications", "inspect", "export", "serve",
-    "dtype_policies", "mixed_precision",
+    "dtype_policies", "mixed_precision", "ops", "random", "config",
 }
 _NAMES = {"Sequential": "convlens.models", "Model": "convlens.models", "Input": "convlens.layers",
           "KerasTensor": "convlens.layers", "Layer": "convlens.layers", "Functional": "convlens.models",

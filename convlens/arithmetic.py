@@ -241,6 +241,16 @@ def dense_params(in_features: int, units: int, use_bias: bool = True) -> ParamCo
     return ParamCount(count, f"{text} = {count:,}")
 
 
+def embedding_params(input_dim: int, output_dim: int) -> ParamCount:
+    """Weights of an embedding table: ``input_dim·output_dim``.
+
+    >>> embedding_params(1000, 64).formula
+    '1000·64 = 64,000'
+    """
+    count = input_dim * output_dim
+    return ParamCount(count, f"{input_dim}·{output_dim} = {count:,}")
+
+
 def depthwise_params(kernel_size: Sequence[int], in_channels: int, depth_multiplier: int = 1,
                      use_bias: bool = True) -> ParamCount:
     """Weights of a depthwise convolution: ``(k_h·k_w + 1)·C_in·depth_multiplier``."""
@@ -421,6 +431,41 @@ def broadcast_shapes(shapes: Sequence[Sequence[int | None]], what: str = "merge"
         result = tuple(out)
     batch = batches.pop() if batches else None
     return (batch, *result)
+
+
+def dot_axes(axes: int | Sequence[int], rank1: int, rank2: int) -> tuple[int, int]:
+    """Keras's ``Dot(axes)`` as two non-negative axes (batch axis counted, so it is never 0).
+
+    >>> dot_axes(-1, 3, 3), dot_axes((2, 1), 3, 3)
+    ((2, 2), (2, 1))
+    """
+    pair = (axes, axes) if isinstance(axes, int) else tuple(axes)
+    if len(pair) != 2 or not all(isinstance(a, int) for a in pair):
+        raise ShapeError(f"Dot: axes must be an int or a pair of ints, got {axes!r}")
+    out = []
+    for a, rank in zip(pair, (rank1, rank2)):
+        if not -rank <= a < rank or a % rank == 0:
+            raise ShapeError(f"Dot: axis {a} is not a non-batch axis of an input of rank {rank}")
+        out.append(a % rank)
+    return out[0], out[1]
+
+
+def dot_shape(shape1: Sequence[int | None], shape2: Sequence[int | None],
+              axes: int | Sequence[int]) -> tuple[int | None, ...]:
+    """Output shape of ``Dot(axes)``: per sample, the two inputs are multiplied and summed along the given axes; the
+    other axes of the first input, then of the second, remain (a lone batch axis gets a size-1 axis).
+
+    >>> dot_shape((None, 5), (None, 5), axes=1)
+    (None, 1)
+    >>> dot_shape((None, 4, 8), (None, 8, 3), axes=(2, 1))
+    (None, 4, 3)
+    """
+    a1, a2 = dot_axes(axes, len(shape1), len(shape2))
+    if shape1[a1] is not None and shape2[a2] is not None and shape1[a1] != shape2[a2]:
+        raise ShapeError(f"Dot(axes={axes}): inputs of shapes {_shape_text(shape1)} and {_shape_text(shape2)} have "
+                         f"sizes {shape1[a1]} and {shape2[a2]} on the axes to multiply; they must be equal")
+    rest = [d for i, d in enumerate(shape1) if i not in (0, a1)] + [d for i, d in enumerate(shape2) if i not in (0, a2)]
+    return (shape1[0], *(rest or [1]))
 
 
 def concat_shapes(shapes: Sequence[Sequence[int | None]], axis: int = -1) -> tuple[int | None, ...]:

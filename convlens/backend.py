@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
 
 import numpy as np
@@ -113,15 +114,41 @@ def set_value(x: torch.Tensor, value: Any) -> None:
 
 
 def int_shape(x: Any) -> tuple:
-    """The shape as a tuple of ints."""
-    return tuple(int(d) for d in (x.shape if hasattr(x, "shape") else np.shape(x)))
+    """The shape as a tuple of ints, ``None`` where a size is not known (a symbolic tensor's batch axis)."""
+    return tuple(None if d is None else int(d) for d in (x.shape if hasattr(x, "shape") else np.shape(x)))
 
 
 def count_params(x: Any) -> int:
     """The number of scalars in a tensor or array."""
-    return int(np.prod(int_shape(x)))
+    shape = int_shape(x)
+    if None in shape:
+        raise ValueError(f"count_params needs every size to be known, got shape {shape}")
+    return int(np.prod(shape))
+
+
+def resolve_device(device: Any = None, environ: dict[str, str] | None = None) -> torch.device:
+    """``device`` if given, else ``$CONVLENS_DEVICE``, else CUDA (``cuda:$LOCAL_RANK`` under torchrun), MPS, CPU."""
+    environ = os.environ if environ is None else environ
+    choice = device if device is not None else environ.get("CONVLENS_DEVICE") or None
+    if choice is None:
+        if torch.cuda.is_available():
+            return torch.device("cuda", int(environ.get("LOCAL_RANK", 0)) % torch.cuda.device_count())
+        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(choice)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {choice!r}") from None
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {choice!r} asked for, but torch sees no CUDA GPU here; use 'cpu'")
+    if resolved.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ValueError(f"device {choice!r} asked for, but MPS is not available here; use 'cpu'")
+    if resolved.type == "cuda" and resolved.index is None:
+        resolved = torch.device("cuda", int(environ.get("LOCAL_RANK", 0)) % torch.cuda.device_count())
+    return resolved
 
 
 __all__ = ["backend", "clear_session", "count_params", "epsilon", "floatx", "get_value", "image_data_format",
-           "image_dim_ordering", "int_shape", "learning_phase", "set_epsilon", "set_floatx",
+           "image_dim_ordering", "int_shape", "learning_phase", "resolve_device", "set_epsilon", "set_floatx",
            "set_image_data_format", "set_image_dim_ordering", "set_learning_phase", "set_value"]

@@ -77,12 +77,16 @@ _INITIALIZERS: dict[str, Initializer] = {fn.__name__: fn for fn in (
     glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, random_uniform, random_normal, zeros, ones)}
 
 
+_ALIASES = {"uniform": "random_uniform", "normal": "random_normal"}  # Keras's short names (Embedding's default)
+
+
 def get(identifier: str | Initializer) -> Initializer:
     """Return the initializer for a Keras name (``'glorot_uniform'``, ``'he_normal'`` …) or a callable."""
     if callable(identifier):
         return identifier
-    if isinstance(identifier, str) and identifier.lower() in _INITIALIZERS:
-        return _INITIALIZERS[identifier.lower()]
+    name = _ALIASES.get(identifier.lower(), identifier.lower()) if isinstance(identifier, str) else None
+    if name in _INITIALIZERS:
+        return _INITIALIZERS[name]
     raise ValueError(f"unknown initializer {identifier!r}; expected one of {sorted(_INITIALIZERS)} or a callable")
 
 

@@ -9,9 +9,9 @@ Example:
 """
 from __future__ import annotations
 
-from convlens.dtype_policies import DTypePolicy, global_policy, set_global_policy
+from convlens.dtype_policies import DTypePolicy, dtype_policy, global_policy, set_dtype_policy, set_global_policy
 
 Policy = DTypePolicy  # Keras 2's name, still exported by Keras 3
 DTypePolicy = DTypePolicy
 
-__all__ = ["DTypePolicy", "Policy", "global_policy", "set_global_policy"]
+__all__ = ["DTypePolicy", "Policy", "dtype_policy", "global_policy", "set_dtype_policy", "set_global_policy"]

@@ -24,8 +24,8 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from convlens import arithmetic
 from convlens.arithmetic import ParamCount
+from convlens.graph.layer_facts import layer_param_count, network_receptive_fields, row_macs
 from convlens.graph.weights import NetworkWeights
 from convlens.layers import ActivatedLayer, InputLayer, KerasTensor, Layer, Node
 from convlens.layers.base import Shape
@@ -245,6 +245,24 @@ class Functional(NetworkWeights, Layer):
         return outputs if self._multi_output else outputs[0]
 
     @property
+    def input(self) -> KerasTensor | list[KerasTensor]:
+        """The model's symbolic input (a list for several), as Keras's ``model.input``: with ``model.output`` or
+        ``[layer.output for layer in model.layers]`` it makes a feature-extraction model."""
+        return self._structure(self._graph_tensors("inputs", "input"), self._multi_input)
+
+    @property
+    def output(self) -> KerasTensor | list[KerasTensor]:
+        """The model's symbolic output (a list for several), as Keras's ``model.output``."""
+        return self._structure(self._graph_tensors("outputs", "output"), self._multi_output)
+
+    def _graph_tensors(self, attribute: str, what: str) -> list[KerasTensor]:
+        tensors = self.__dict__.get(attribute)
+        if not tensors:
+            raise ValueError(f"model {self.name!r} has no {what} yet: give its first layer input_shape=(…), start "
+                             f"it with Input(shape=(…)) or call model.build((None, …)) first")
+        return tensors
+
+    @property
     def input_names(self) -> list[str]:
         """The names of the model's Input layers, in input order (the keys of a dict given as ``x``)."""
         return [t.node.layer.name for t in self.inputs]
@@ -372,45 +390,3 @@ class Functional(NetworkWeights, Layer):
         inputs, outputs = tensors(config["input_layers"]), tensors(config["output_layers"])
         return (inputs if config.get("multi_input") else inputs[0],
                 outputs if config.get("multi_output") else outputs[0])
-
-
-# --- helpers that treat convlens layers, networks and plain torch modules alike ----------------------------------
-def layer_param_count(layer: nn.Module, input_shape: Shape | None = None) -> ParamCount:
-    """A layer's parameter count for the summary; a frozen layer's weights all count as non-trainable."""
-    if not isinstance(layer, Layer):
-        total = sum(t.numel() for t in (*layer.parameters(), *layer.buffers()))
-        frozen = sum(p.numel() for p in layer.parameters() if not p.requires_grad) + \
-            sum(b.numel() for b in layer.buffers())
-        return ParamCount(total, f"{total:,}", frozen)
-    shape = input_shape if input_shape is not None else layer.input_shape
-    count = layer.param_count(shape) if shape is not None else arithmetic.NO_PARAMS
-    if not layer.trainable:
-        return ParamCount(count.count, count.formula, count.count)
-    return count
-
-
-def row_macs(node: Node) -> int:
-    layer = node.layer
-    if not isinstance(layer, Layer) or isinstance(layer, InputLayer):
-        return 0
-    args = [t.shape for t in node.input_tensors]
-    shape = args if node.multi_input else args[0]
-    out = [t.shape for t in node.output_tensors]
-    return layer.macs(shape, out[0] if len(out) == 1 else out)
-
-
-def node_step(node: Node) -> Any:
-    layer = node.layer
-    if isinstance(layer, InputLayer) or not isinstance(layer, Layer):
-        return None
-    args = [t.shape for t in node.input_tensors]
-    return layer.receptive_step(args if node.multi_input else args[0]) if not node.multi_input else None
-
-
-def network_receptive_fields(network: Functional) -> dict[int, tuple[list | None, bool]]:
-    """``{id(node): (fields per spatial dimension or None for 'all', paths disagree)}`` via the arithmetic."""
-    nodes = network._nodes
-    spatial = max((len(t.shape) - 2 for t in network.inputs), default=0)
-    described = [(str(id(node)), [str(id(parent)) for parent in node.parents], node_step(node)) for node in nodes]
-    result = arithmetic.graph_receptive_fields(described, spatial)
-    return {id(node): result[str(id(node))] for node in nodes}

@@ -9,11 +9,13 @@ from convlens.layers.augmentation import *  # noqa: F401,F403
 from convlens.layers.augmentation import __all__ as _augmentation
 from convlens.layers.base import ActivatedLayer, Layer, Weight
 from convlens.layers.input_layer import Input, InputLayer
+from convlens.layers.operation import OpLayer
 from convlens.layers.symbolic import KerasTensor, Node, is_symbolic
 from convlens.layers.conv import *  # noqa: F401,F403
 from convlens.layers.conv import __all__ as _conv
 from convlens.layers.core import *  # noqa: F401,F403
 from convlens.layers.core import __all__ as _core
+from convlens.layers.embedding import Embedding
 from convlens.layers.image_preprocessing import *  # noqa: F401,F403
 from convlens.layers.image_preprocessing import __all__ as _image_preprocessing
 from convlens.layers.layer_normalization import LayerNormalization
@@ -28,8 +30,9 @@ from convlens.layers.reshaping import *  # noqa: F401,F403
 from convlens.layers.reshaping import __all__ as _reshaping
 from convlens.layers.utility import Identity, Lambda
 
-__all__ = ["Layer", "ActivatedLayer", "Weight", "Input", "InputLayer", "KerasTensor", "Node", "is_symbolic",
-           "BatchNormalization", "LayerNormalization", "Normalization", "SpatialDropout2D", "Identity", "Lambda",
+__all__ = ["Layer", "ActivatedLayer", "Weight", "Input", "InputLayer", "OpLayer", "KerasTensor", "Node", "is_symbolic",
+           "BatchNormalization", "Embedding", "LayerNormalization", "Normalization", "SpatialDropout2D", "Identity",
+           "Lambda",
            *_augmentation, *_conv, *_core, *_image_preprocessing, *_merging, *_pooling, *_reshaping]
 
 

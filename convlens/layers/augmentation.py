@@ -2,7 +2,8 @@
 RandomContrast and RandomBrightness.
 
 Each works on the whole batch at once (one ``grid_sample`` for the geometric ones, from ``convlens.data``), draws
-different values for every image, and at inference returns its input. ``seed=`` gives the layer its own
+different values for every image, and at inference returns its input; one unbatched image ``(H, W, C)`` is taken
+too, as in Keras. ``seed=`` gives the layer its own
 ``torch.Generator`` (the same seed, the same augmentations); without it the layer draws from torch's default
 generator, so ``torch.manual_seed`` makes a run repeatable.
 
@@ -23,6 +24,7 @@ from convlens.data.affine import FILL_MODES, affine_warp, keras_affine_matrices
 from convlens.data.color import adjust_contrast
 from convlens.data.geometry import flip_left_right, flip_up_down
 from convlens.layers.base import Layer, Shape
+from convlens.layers.unbatched import TakesOneImage
 
 _FLIP_MODES = ("horizontal", "vertical", "horizontal_and_vertical")
 
@@ -74,7 +76,7 @@ class RandomLayer(Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-class _ImageAugmentation(RandomLayer):
+class _ImageAugmentation(TakesOneImage, RandomLayer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         self.expect_rank(input_shape, 4, "(N, H, W, C)")
         return tuple(input_shape)

@@ -1,4 +1,5 @@
-"""Image preprocessing layers that belong to the model: Rescaling, Resizing and CenterCrop.
+"""Image preprocessing layers that belong to the model: Rescaling, Resizing and CenterCrop (each also takes one
+unbatched ``(H, W, C)`` image, as in Keras).
 
 Example:
     >>> import torch
@@ -16,9 +17,11 @@ import torch
 import torch.nn.functional as F
 
 from convlens import arithmetic
-from convlens.layers.base import Layer, Shape, to_channels_first, to_channels_last
+from convlens.layers.base import Layer, Shape
+from convlens.layers.unbatched import TakesOneImage
+from convlens.ops.image import resize_batch as resize
 
-_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic"}
+_INTERPOLATIONS = ("bilinear", "nearest", "bicubic")
 
 
 def _check_format(data_format: str | None) -> None:
@@ -37,24 +40,13 @@ def _positive_int(value: Any, name: str) -> int:
     return value
 
 
-def resize(x: torch.Tensor, height: int, width: int, interpolation: str = "bilinear",
-           antialias: bool = False) -> torch.Tensor:
-    """Resize a channels-last float batch ``(N, H, W, C)`` with TensorFlow's half-pixel sampling."""
-    if tuple(x.shape[1:3]) == (height, width):
-        return x
-    y = F.interpolate(to_channels_first(x), size=(height, width), mode=_MODES[interpolation],
-                      align_corners=False if interpolation != "nearest" else None,
-                      antialias=antialias and interpolation != "nearest")
-    return to_channels_last(y)
-
-
-class _ImageLayer(Layer):
+class _ImageLayer(TakesOneImage, Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         self.expect_rank(input_shape, 4, "(N, H, W, C)")
         return (input_shape[0], self.height, self.width, input_shape[-1])
 
 
-class Rescaling(Layer):
+class Rescaling(TakesOneImage, Layer):
     """``x * scale + offset``, e.g. ``Rescaling(1 / 255)`` for pixels in [0, 1] or ``Rescaling(1 / 127.5, -1)``.
 
     ``scale`` and ``offset`` may be numbers or one value per channel.
@@ -91,8 +83,8 @@ class Resizing(_ImageLayer):
         super().__init__(**kwargs)
         _check_format(data_format)
         self.height, self.width = _positive_int(height, "height"), _positive_int(width, "width")
-        if interpolation not in _MODES:
-            raise ValueError(f"interpolation must be one of {tuple(_MODES)}, got {interpolation!r}")
+        if interpolation not in _INTERPOLATIONS:
+            raise ValueError(f"interpolation must be one of {_INTERPOLATIONS}, got {interpolation!r}")
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("only one of crop_to_aspect_ratio and pad_to_aspect_ratio can be True")
         if fill_mode != "constant":

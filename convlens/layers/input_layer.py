@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from convlens.layers.base import Layer, Shape
+from convlens.layers.operation import OpLayer
 from convlens.layers.symbolic import KerasTensor, Node
 
 
@@ -30,7 +31,7 @@ class InputLayer(Layer):
         self.batch_shape: Shape = (None, *full[1:])
         self.built = True
         self.input_shape = self.output_shape = self.batch_shape
-        self.output_tensor = KerasTensor(self.batch_shape, name=name)
+        self.output_tensor = KerasTensor(self.batch_shape, name=name, op_layer=OpLayer)
         Node(self, [], [self.output_tensor], {})
         self._inbound_nodes.append(self.output_tensor.node)
 

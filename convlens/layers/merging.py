@@ -1,5 +1,6 @@
 """Merge layers: combine a list of tensors element-wise (Add, Subtract, Multiply, Average, Maximum, Minimum) or
-join them along an axis (Concatenate). Shapes follow Keras's rules in ``convlens.arithmetic``.
+join them along an axis (Concatenate), Dot, and Keras's functional forms (``add([a, b])``, ``concatenate(...)``
+…). Shapes follow Keras's rules in ``convlens.arithmetic``.
 
 Example:
     >>> import torch
@@ -14,6 +15,7 @@ import functools
 from typing import Any, Sequence
 
 import torch
+import torch.nn.functional as F
 
 from convlens import arithmetic
 from convlens.arithmetic import ShapeError
@@ -123,4 +125,79 @@ class Concatenate(_Merge):
         return {**super().get_config(), "axis": self.axis}
 
 
-__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate"]
+class Dot(_Merge):
+    """Per-sample dot product of two inputs along ``axes`` (batch axis counted, so ``axes=1`` on ``(N, d)``
+    vectors gives ``(N, 1)``); ``normalize=True`` L2-normalises both first, which gives the cosine similarity."""
+
+    min_inputs = max_inputs = 2
+
+    def __init__(self, axes: int | Sequence[int], normalize: bool = False, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if not isinstance(axes, int) and not (isinstance(axes, (list, tuple)) and len(axes) == 2):
+            raise ValueError(f"axes must be an int or a pair of ints, got {axes!r}")
+        self.axes, self.normalize = (axes if isinstance(axes, int) else tuple(axes)), bool(normalize)
+
+    def compute_output_shape(self, input_shape: Sequence[Shape]) -> Shape:
+        first, second = self._check_list(input_shape)
+        try:
+            return arithmetic.dot_shape(first, second, self.axes)
+        except ShapeError as err:
+            raise ShapeError(f"layer {self.name!r}: {err}") from None
+
+    def forward(self, inputs: Sequence[torch.Tensor]) -> torch.Tensor:
+        x, y = inputs
+        a1, a2 = arithmetic.dot_axes(self.axes, x.ndim, y.ndim)
+        if self.normalize:
+            x, y = F.normalize(x, dim=a1, eps=1e-12), F.normalize(y, dim=a2, eps=1e-12)
+        left, right = x.movedim(a1, -1), y.movedim(a2, 1)
+        out = torch.bmm(left.reshape(x.shape[0], -1, left.shape[-1]), right.reshape(y.shape[0], right.shape[1], -1))
+        return out.reshape(x.shape[0], *(left.shape[1:-1] + right.shape[2:] or (1,)))
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "axes": self.axes if isinstance(self.axes, int) else list(self.axes),
+                "normalize": self.normalize}
+
+
+# --- Keras's functional forms: ``layers.add([a, b])`` is ``Add()([a, b])`` (on symbolic or real tensors) ---------
+def add(inputs: Sequence[Any], **kwargs: Any) -> Any:
+    """``Add(**kwargs)(inputs)``: the sum of the inputs."""
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs: Sequence[Any], **kwargs: Any) -> Any:
+    """``Subtract(**kwargs)(inputs)``: ``inputs[0] - inputs[1]``."""
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs: Sequence[Any], **kwargs: Any) -> Any:
+    """``Multiply(**kwargs)(inputs)``: the element-wise product."""
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs: Sequence[Any], **kwargs: Any) -> Any:
+    """``Average(**kwargs)(inputs)``: the element-wise mean."""
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs: Sequence[Any], **kwargs: Any) -> Any:
+    """``Maximum(**kwargs)(inputs)``: the element-wise maximum."""
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs: Sequence[Any], **kwargs: Any) -> Any:
+    """``Minimum(**kwargs)(inputs)``: the element-wise minimum."""
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs: Sequence[Any], axis: int = -1, **kwargs: Any) -> Any:
+    """``Concatenate(axis=axis, **kwargs)(inputs)``: join along ``axis`` (default: the channels)."""
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs: Sequence[Any], axes: int | Sequence[int] = -1, normalize: bool = False, **kwargs: Any) -> Any:
+    """``Dot(axes, normalize, **kwargs)(inputs)``: the per-sample dot product along ``axes``."""
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+
+__all__ = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot", "add", "subtract",
+           "multiply", "average", "maximum", "minimum", "concatenate", "dot"]

@@ -24,13 +24,77 @@ class KerasTensor:
     """A symbolic tensor: a shape (batch axis ``None``), a dtype, and the node that produced it."""
 
     def __init__(self, shape: Sequence[int | None], dtype: str = "float32", name: str | None = None,
-                 node: "Node | None" = None, index: int = 0) -> None:
+                 node: "Node | None" = None, index: int = 0, op_layer: Any = None) -> None:
         self.shape: tuple = tuple(shape)
         self.dtype = dtype
         self.name = name
         self.node = node
         self.index = index
         self.uid = next(_ids)
+        self.op_layer = op_layer  # the class that records ops on this tensor (given by Input, passed down)
+
+    def _record_op(self, op: str, args: Sequence[Any], kwargs: dict[str, Any]) -> Any:
+        """Record a ``convlens.ops`` call on this tensor as a node of the graph (called by the ops)."""
+        if self.op_layer is None:
+            raise TypeError(f"op {op!r} cannot be recorded on {self!r}: it does not come from Input(...)")
+        return self.op_layer.record(op, args, kwargs)
+
+    # Python operators record the matching op, as on Keras tensors: ``x * 2 + 1``, ``-x``, ``x[:, 0]``.
+    def __add__(self, other: Any) -> Any:
+        return self._record_op("add", (self, other), {})
+
+    def __radd__(self, other: Any) -> Any:
+        return self._record_op("add", (other, self), {})
+
+    def __sub__(self, other: Any) -> Any:
+        return self._record_op("subtract", (self, other), {})
+
+    def __rsub__(self, other: Any) -> Any:
+        return self._record_op("subtract", (other, self), {})
+
+    def __mul__(self, other: Any) -> Any:
+        return self._record_op("multiply", (self, other), {})
+
+    def __rmul__(self, other: Any) -> Any:
+        return self._record_op("multiply", (other, self), {})
+
+    def __truediv__(self, other: Any) -> Any:
+        return self._record_op("divide", (self, other), {})
+
+    def __rtruediv__(self, other: Any) -> Any:
+        return self._record_op("divide", (other, self), {})
+
+    def __pow__(self, other: Any) -> Any:
+        return self._record_op("power", (self, other), {})
+
+    def __matmul__(self, other: Any) -> Any:
+        return self._record_op("matmul", (self, other), {})
+
+    def __neg__(self) -> Any:
+        return self._record_op("negative", (self,), {})
+
+    def __abs__(self) -> Any:
+        return self._record_op("abs", (self,), {})
+
+    def __lt__(self, other: Any) -> Any:
+        return self._record_op("less", (self, other), {})
+
+    def __le__(self, other: Any) -> Any:
+        return self._record_op("less_equal", (self, other), {})
+
+    def __gt__(self, other: Any) -> Any:
+        return self._record_op("greater", (self, other), {})
+
+    def __ge__(self, other: Any) -> Any:
+        return self._record_op("greater_equal", (self, other), {})
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._record_op("get_item", (self, key), {})
+
+    def __iter__(self) -> Any:
+        raise TypeError(f"a KerasTensor cannot be iterated over (shape {self.shape}); index it, e.g. x[:, 0]")
+
+    __array_ufunc__ = None  # NumPy numbers and arrays then leave ``2.0 * x`` to ``__rmul__``
 
     @property
     def ndim(self) -> int:
@@ -83,7 +147,8 @@ def symbolic_call(layer: Any, inputs: Any, kwargs: dict[str, Any]) -> KerasTenso
     shapes = [t.shape for t in inputs] if isinstance(inputs, (list, tuple)) else inputs.shape
     output_shape = layer.build_for(shapes)
     multi_output = isinstance(output_shape, list)
-    outputs = [KerasTensor(s) for s in (output_shape if multi_output else [output_shape])]
+    op_layer = next((t.op_layer for t in flatten(inputs) if t.op_layer is not None), None)
+    outputs = [KerasTensor(s, op_layer=op_layer) for s in (output_shape if multi_output else [output_shape])]
     node = Node(layer, inputs, outputs, {k: v for k, v in kwargs.items() if k == "training" and v is not None})
     layer._inbound_nodes.append(node)
     return outputs if multi_output else outputs[0]

@@ -25,7 +25,7 @@ from torch import nn
 from convlens import dtype_policies, saving
 from convlens.graph import Functional as Graph
 from convlens.graph.weights import NetworkWeights
-from convlens.layers import Layer
+from convlens.layers import Layer, is_symbolic
 from convlens.layers.base import policy_config
 from convlens.models import summary as summary_lib
 from convlens.models.training_methods import TrainingMethods
@@ -54,11 +54,11 @@ class Model(TrainingMethods, NetworkWeights, Layer):
     uses_training = True
 
     def __new__(cls, *args: Any, **kwargs: Any) -> "Model":
-        functional_call = bool(args) or "inputs" in kwargs or "outputs" in kwargs
-        if functional_call and cls is Model:
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             return super().__new__(Functional)  # Python then runs Functional.__init__(inputs, outputs, …)
-        if functional_call and not issubclass(cls, Functional) and "__init__" not in vars(cls):
-            # CustomModel(inputs, outputs): a subclass that overrides train_step on a functional graph
+        if not issubclass(cls, Functional) and is_symbolic(args[0] if args else kwargs.get("inputs")):
+            # CustomModel(inputs, outputs): a subclass (train_step …) on a functional graph; its own __init__, if
+            # any, runs first and passes (inputs, outputs) on through super().__init__(*args, **kwargs)
             return super().__new__(_functional_subclass(cls))
         return super().__new__(cls)
 
@@ -236,9 +236,10 @@ _FUNCTIONAL_SUBCLASSES: dict[type, type] = {}
 
 
 def _functional_subclass(cls: type) -> type:
-    """``cls`` run as a functional graph: its own methods (``train_step`` …) over ``Functional``'s graph."""
+    """``cls`` run as a functional graph: its own methods (``__init__``, ``train_step`` …) come first, then
+    ``Functional``'s graph, then ``Model``'s defaults."""
     if cls not in _FUNCTIONAL_SUBCLASSES:
-        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (Functional, cls), {"__module__": cls.__module__,
+        _FUNCTIONAL_SUBCLASSES[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__,
                                                                           "__qualname__": cls.__qualname__})
     return _FUNCTIONAL_SUBCLASSES[cls]
 

@@ -79,8 +79,9 @@ class EvaluationMethods:
         return logs if return_dict else _values(logs)
 
     def predict(self, x: Any, batch_size: int | None = None, verbose: Any = 0, steps: int | None = None,
-                callbacks: Sequence[Callback] | None = None) -> np.ndarray:
-        """Keras's ``predict``: the model's outputs as one NumPy array (written batch by batch into it)."""
+                callbacks: Sequence[Callback] | None = None) -> np.ndarray | list[np.ndarray]:
+        """Keras's ``predict``: the model's outputs as one NumPy array (written batch by batch into it), or a list
+        of arrays, one per output, for a model with several outputs."""
         batch_size, steps = batch_size_or_default(batch_size), optional_positive_int(steps, "steps")
         verbose = verbosity(verbose)
         data = adapt(x, None, None, steps, input_count(self.model))
@@ -92,20 +93,25 @@ class EvaluationMethods:
         cbs = self._callback_list(callbacks, verbose, 1, passes.steps, "predict")
         was_training = self.model.training
         self.model.eval()
-        outputs = _Outputs(data.rows(batch_size) if isinstance(data, ArrayData) else None)
+        rows = data.rows(batch_size) if isinstance(data, ArrayData) else None
+        outputs: list[_Outputs] = []
         cbs.on_predict_begin()
         try:
             with torch.inference_mode():
                 for index, batch, _ in passes.epoch():
                     cbs.on_predict_batch_begin(index)
                     out = predict(strategy.to_device(batch))
-                    values = out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
-                    outputs.add(values)
-                    cbs.on_predict_batch_end(index, {"outputs": values})  # Keras's keys
+                    several = isinstance(out, (list, tuple))  # a multi-output model: one array per output
+                    values = [_numpy(o) for o in out] if several else [_numpy(out)]
+                    outputs = outputs or [_Outputs(rows) for _ in values]
+                    for output, value in zip(outputs, values):
+                        output.add(value)
+                    cbs.on_predict_batch_end(index, {"outputs": values if several else values[0]})  # Keras's keys
         finally:
             self.model.train(was_training)
         cbs.on_predict_end()
-        return outputs.result()
+        results = [output.result() for output in outputs]
+        return results if several else results[0]
 
     def on_batch(self, kind: str, x: Any, y: Any, sample_weight: Any, class_weight: dict | None,
                  return_dict: bool) -> Any:
@@ -165,6 +171,10 @@ class _Outputs:
 
     def result(self) -> np.ndarray:
         return self.array if self.array is not None else np.concatenate(self.parts)
+
+
+def _numpy(out: Any) -> np.ndarray:
+    return out.detach().float().cpu().numpy() if torch.is_tensor(out) else np.asarray(out)
 
 
 def _values(logs: dict[str, Any]) -> Any:

@@ -37,6 +37,7 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
+from convlens.backend import resolve_device  # the one device rule; ops and random use it too
 from convlens.dtype_policies import to_float32
 from convlens.layers import Layer
 from convlens.layers.base import set_model_policy
@@ -102,29 +103,6 @@ def apply_policy(model: torch.nn.Module, precision: str | None, device: torch.de
         return resolve_precision(own, device)
     resolved = resolve_precision(precision, device)
     set_model_policy(model, resolved)
-    return resolved
-
-
-def resolve_device(device: Any = None, environ: dict[str, str] | None = None) -> torch.device:
-    """``device`` if given, else ``$CONVLENS_DEVICE``, else CUDA (``cuda:$LOCAL_RANK`` under torchrun), MPS, CPU."""
-    environ = os.environ if environ is None else environ
-    choice = device if device is not None else environ.get("CONVLENS_DEVICE") or None
-    if choice is None:
-        if torch.cuda.is_available():
-            return torch.device("cuda", int(environ.get("LOCAL_RANK", 0)) % torch.cuda.device_count())
-        if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-            return torch.device("mps")
-        return torch.device("cpu")
-    try:
-        resolved = torch.device(choice)
-    except (RuntimeError, TypeError):
-        raise ValueError(f"device must be 'cpu', 'cuda', 'cuda:N' or 'mps', got {choice!r}") from None
-    if resolved.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {choice!r} asked for, but torch sees no CUDA GPU here; use 'cpu'")
-    if resolved.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-        raise ValueError(f"device {choice!r} asked for, but MPS is not available here; use 'cpu'")
-    if resolved.type == "cuda" and resolved.index is None:
-        resolved = torch.device("cuda", int(environ.get("LOCAL_RANK", 0)) % torch.cuda.device_count())
     return resolved
 
 

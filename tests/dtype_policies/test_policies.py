@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from convlens import Sequential, dtype_policies as config_policies, mixed_precision
+from convlens import Sequential, config as config_policies, mixed_precision
 from convlens.cli import _folder
 from convlens.cli.main import main
 from convlens.dtype_policies import DTypePolicy, global_policy, set_global_policy
