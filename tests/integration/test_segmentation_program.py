@@ -2,10 +2,6 @@
 connections joined with ``layers.concatenate``, per-pixel ``sparse_categorical_crossentropy``), written fresh for
 this test and run with its imports changed only. The images are generated: bright squares on a noisy background,
 labelled background / square / square border.
-
-Per-pixel losses come with issue 22's part B; until that is merged, ``fit`` refuses ``(N, H, W)`` targets and this
-program is expected to fail. The mark is strict, so the merge that makes it pass also fails here until the mark is
-removed.
 """
 import numpy as np
 
