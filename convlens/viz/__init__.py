@@ -19,6 +19,7 @@ from convlens.viz.phases import plot_transfer_phases
 from convlens.viz.pixels import annotate_pixels, plot_pixel_values
 from convlens.viz.predictions import plot_predictions
 from convlens.viz.samples import plot_samples
+from convlens.viz.top_patches import plot_top_patches, top_patches
 
 visualize_input = annotate_pixels  # the notes' name for drawing one image with its pixel values
 
@@ -40,10 +41,12 @@ __all__ = [
     "plot_rgb_channels",
     "plot_samples",
     "plot_top_losses",
+    "plot_top_patches",
     "plot_training_curves",
     "plot_transfer_phases",
     "precision_recall",
     "read_history",
     "top_losses",
+    "top_patches",
     "visualize_input",
 ]
