@@ -20,7 +20,7 @@ from convlens.viz.phases import plot_transfer_phases
 from convlens.viz.pixels import annotate_pixels, plot_pixel_values
 from convlens.viz.predictions import plot_predictions
 from convlens.viz.samples import plot_samples
-from convlens.viz.top_patches import plot_top_patches, top_patches
+from convlens.viz.excite import plot_top_patches, top_patches
 
 visualize_input = annotate_pixels  # the notes' name for drawing one image with its pixel values
 
