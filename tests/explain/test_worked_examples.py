@@ -38,7 +38,7 @@ def test_worked_example(example):
 
 def test_table_covers_every_kind_of_example_the_issue_names():
     keys = {e.key for e in WORKED_EXAMPLES}
-    assert len(WORKED_EXAMPLES) >= 70
+    assert len(WORKED_EXAMPLES) >= 86
     for key in ["000_83eb95560070a1a9.txt:682", "004_8f28e351d2277123.txt:360", "000_83eb95560070a1a9.txt:921",
                 "000_83eb95560070a1a9.txt:793", "000_83eb95560070a1a9.txt:1211", "002_426f6e00330b5ba7.txt:845",
                 "001_1f793e2ffd8f5b57.txt:145", "000_83eb95560070a1a9.txt:843", "001_1f793e2ffd8f5b57.txt:115",
@@ -99,3 +99,8 @@ def test_docs_page_lists_the_table_and_the_correction():
     assert to_markdown() in page, "regenerate docs/worked-examples.md's table with worked_examples.to_markdown()"
     assert receptive_field_steps([("conv", 3, 1), ("pool", 2, 2), ("conv", 3, 1)]).to_text() in page
     assert "8×8, not 12×12" in page
+
+
+def test_readme_gives_the_table_s_size():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert f"Every worked example of the lecture notes ({len(WORKED_EXAMPLES)} of them" in readme
