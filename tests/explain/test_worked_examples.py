@@ -52,6 +52,8 @@ def test_flat_patch_shows_rounded_zero():
     raw = row.value()
     assert raw != 0 and abs(raw) < 1e-15  # floating point: ±2.8e-17
     assert row.shown() == "0"
+    step = conv2d(row.patch, notes_inputs.NOTES_KERNELS["edge3"]).steps[0]
+    assert str(step).endswith("+ -0.1 = 0 → 0")  # the explainer's own trace shows the rounded value too
 
 
 def test_receptive_field_erratum_is_corrected_with_the_reason():
