@@ -59,6 +59,15 @@ def test_docstring_examples_are_code_and_the_readme_is_the_home_page(site):
     assert "8×8, not 12×12" in (site / "worked-examples.html").read_text(encoding="utf-8")
 
 
+def test_every_notebook_is_a_page_in_the_nav(site):
+    notebooks = sorted((ROOT / "examples").glob("*.ipynb"))
+    for notebook in notebooks:
+        page = (site / "examples" / notebook.with_suffix(".html").name).read_text(encoding="utf-8")
+        assert 'class="jp-Notebook' in page or "jp-Cell" in page, notebook.name
+    home = (site / "index.html").read_text(encoding="utf-8")
+    assert [n.name for n in notebooks if f'examples/{n.with_suffix(".html").name}"' not in home] == []
+
+
 def test_nothing_is_fetched_from_the_network(site):
     for page in site.rglob("*.html"):
         text = page.read_text(encoding="utf-8")
