@@ -84,3 +84,21 @@ def test_bad_arguments_say_what_was_expected(small_cnn):
         top_patches(small_cnn, _images(), "conv2d_1", filters=[9])
     with pytest.raises(ValueError, match="k must be"):
         top_patches(small_cnn, _images(), "conv2d_1", k=0)
+
+
+def test_rgb_patches_are_drawn_in_colour_with_the_border_marked(tmp_path):
+    torch.manual_seed(4)
+    model = Sequential([Conv2D(2, 5, padding="same", input_shape=(8, 8, 3))])
+    kernel = np.zeros((5, 5, 3, 2), "float32")
+    kernel[2, 2] = 1.0  # each unit reports its centre pixel
+    model.layers[0].set_weights([kernel, np.zeros(2, "float32")])
+    x = np.random.default_rng(3).random((5, 8, 8, 3)).astype("float32") * 0.1
+    x[0, 0, 0] = 10.0  # image 0's bright corner pixel: the strongest unit sits at the corner, its field over the edge
+    found = top_patches(model, x, 0, k=2)
+    assert found.patches.shape == (2, 2, 5, 5, 3)
+    fig = plot_top_patches(model, x, 0, k=2, save=tmp_path / "rgb.png")
+    shown = fig.axes[0].images[0].get_array()
+    assert shown.shape == (5, 5, 3) and np.nanmax(shown) <= 1 and np.nanmin(shown) >= 0
+    outside = np.isnan(found.patches[0, 0, ..., 0])
+    assert found.where[0, 0, 0] == 0 and outside.sum() == 25 - 3 * 3  # a 3×3 corner of the 5×5 field is inside
+    np.testing.assert_allclose(shown[outside], np.broadcast_to((0.91, 0.765, 0.494), shown[outside].shape))
