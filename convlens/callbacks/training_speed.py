@@ -16,7 +16,8 @@ from convlens.callbacks.callback import Callback, Logs
 
 class TrainingSpeed(Callback):
     """Counts the images of every training batch (the batch logs' ``size``) and the time from each epoch's start
-    to its last training batch, so a validation pass does not slow the figure down. ``clock`` is for tests."""
+    to its last training batch, so a validation pass does not slow the figure down. Under torchrun the logs' size is
+    the global batch, so the figure is the whole run's. ``clock`` is for tests."""
 
     def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
         super().__init__()
