@@ -49,4 +49,8 @@ bench: install-test
 	$(BIN)/python benchmarks/memory_benchmark.py
 	$(BIN)/python benchmarks/scaling_benchmark.py
 
-.PHONY: install install-test browser run test bench
+# The documentation site (README, docs/*.md, the API reference from the docstrings), built offline into site/.
+docs: install-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict
+
+.PHONY: install install-test browser run test bench docs

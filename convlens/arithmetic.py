@@ -310,6 +310,21 @@ class ReceptiveField:
         return ReceptiveField(size=self.size + (k - 1) * self.jump, jump=self.jump * stride,
                               start=self.start + ((k - 1) / 2 - pad_before) * self.jump)
 
+    def box(self, position: int, input_length: int | None = None) -> tuple[int, int]:
+        """Input pixels ``[low, high)`` seen by the unit at ``position``; clipped to ``input_length`` when given
+        (a unit near a padded border sees fewer real pixels).
+
+        >>> ReceptiveField().through(3).through(2, 2).box(1)   # conv 3×3 → pool 2×2: unit 1 sees pixels 2..5
+        (2, 6)
+        >>> ReceptiveField().through(3, 1, pad_before=1).box(0, 28)
+        (0, 2)
+        """
+        centre = self.start + position * self.jump
+        low, high = math.floor(centre - self.size / 2), math.ceil(centre + self.size / 2)
+        if input_length is not None:
+            low, high = max(low, 0), min(high, input_length)
+        return low, high
+
 
 def receptive_field(layers: Iterable[tuple[int, int]] | Iterable[tuple[int, int, int]]) -> ReceptiveField:
     """Receptive field through a stack of ``(kernel_size, stride[, pad_before])`` layers along one dimension.

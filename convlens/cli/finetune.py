@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import time
 import warnings
 from pathlib import Path
 
@@ -51,11 +52,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from convlens import optimizers
+    from convlens.callbacks.training_speed import TrainingSpeed
     from convlens.report import write_report
     from convlens.utils import set_random_seed
     from convlens.zoo import WeightsNote, create_model
     from convlens.zoo.transfer import unfreeze_top, with_new_head
 
+    started = time.perf_counter()
     set_random_seed(args.seed)
     (x_train, y_train), (x_test, y_test), names = load(args)
     with warnings.catch_warnings(record=True) as notes:
@@ -67,7 +70,8 @@ def run(args: argparse.Namespace) -> int:
     model = with_new_head(base, classes=len(names), pooling=args.pooling)
     fit = dict(batch_size=args.batch_size, verbose=args.verbose, validation_data=(x_test, y_test))
     model.compile(optimizers.Adam(args.learning_rate), "sparse_categorical_crossentropy", metrics=["accuracy"])
-    frozen = model.fit(x_train, y_train, epochs=args.epochs, **fit).history
+    speed = TrainingSpeed()  # the transfer run's own training, both phases (not the from-scratch comparison)
+    frozen = model.fit(x_train, y_train, epochs=args.epochs, callbacks=[speed], **fit).history
     history = {"frozen": frozen}
     if args.fine_tune_epochs > 0:
         training = unfreeze_top(base, args.unfreeze)
@@ -75,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
         model.compile(optimizers.Adam(args.fine_tune_learning_rate), "sparse_categorical_crossentropy",
                       metrics=["accuracy"])
         history["fine_tuned"] = model.fit(x_train, y_train, epochs=args.epochs + args.fine_tune_epochs,
-                                          initial_epoch=args.epochs, **fit).history
+                                          initial_epoch=args.epochs, callbacks=[speed], **fit).history
     loss, accuracy = model.evaluate(x_test, y_test, batch_size=256, verbose=0)
     metrics = {"test_loss": loss, "test_accuracy": accuracy, "test_samples": int(len(y_test))}
     model.class_names = list(names)
@@ -101,7 +105,9 @@ def run(args: argparse.Namespace) -> int:
                                   "unfreeze": args.unfreeze, "batch_size": args.batch_size, "optimizer": "adam",
                                   "learning_rate": args.learning_rate,
                                   "fine_tune_learning_rate": args.fine_tune_learning_rate,
-                                  "loss": "sparse_categorical_crossentropy", "seed": args.seed})
+                                  "loss": "sparse_categorical_crossentropy", "seed": args.seed,
+                                  "wall_time_s": round(time.perf_counter() - started, 1),
+                                  "images_per_s": speed.images_per_s})
     write_npz(out / "test_data.npz", x_test=x_test[:TEST_DATA_LIMIT], y_test=y_test[:TEST_DATA_LIMIT])
     print(f"\nTest accuracy: {accuracy:.2%} (loss {loss:.4f}, {len(y_test)} test images)")
     if args.compare_scratch:

@@ -120,6 +120,7 @@ def _torchrun(args: argparse.Namespace) -> int:
 def run(args: argparse.Namespace) -> int:
     from convlens import optimizers
     from convlens.callbacks import CSVLogger, ModelCheckpoint
+    from convlens.callbacks.training_speed import TrainingSpeed
     from convlens.utils import set_random_seed
 
     if args.nproc > 1 and "WORLD_SIZE" not in os.environ:
@@ -148,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
 
     best = out / "best.weights.convlens"
     has_validation = data.get("val") is not None if is_folder else args.validation_split > 0
-    callbacks = [CSVLogger(str(out / "history.csv"))]
+    speed = TrainingSpeed()
+    callbacks = [CSVLogger(str(out / "history.csv")), speed]
     if has_validation:  # keep the epoch with the best validation loss, as the notes do with ModelCheckpoint
         callbacks.append(ModelCheckpoint(str(best), monitor="val_loss", save_best_only=True, save_weights_only=True))
     if is_folder:
@@ -188,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         "epochs": args.epochs, "batch_size": args.batch_size, "optimizer": args.optimizer,
         "learning_rate": _number(optimizer.learning_rate),
         "loss": "sparse_categorical_crossentropy", "seed": args.seed,
-        "wall_time_s": round(time.perf_counter() - started, 1)})
+        "wall_time_s": round(time.perf_counter() - started, 1), "images_per_s": speed.images_per_s})
     write_npz(out / "test_data.npz", x_test=x_keep, y_test=y_keep)
     if not args.no_report:
         from convlens.report import write_report

@@ -177,7 +177,10 @@ class Conv3D(_Conv):
     rank = 3
 
 
-Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D
+# Keras's older names, one per line so documentation tools see each alias.
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution3D = Conv3D
 
 
 class DepthwiseConv2D(_SlidingConv):

@@ -101,8 +101,13 @@ class AveragePooling3D(_Pooling):
     rank, mode = 3, "average"
 
 
-MaxPool1D, MaxPool2D, MaxPool3D = MaxPooling1D, MaxPooling2D, MaxPooling3D
-AvgPool1D, AvgPool2D, AvgPool3D = AveragePooling1D, AveragePooling2D, AveragePooling3D
+# Keras's short names, one per line so documentation tools see each alias.
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+MaxPool3D = MaxPooling3D
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+AvgPool3D = AveragePooling3D
 
 
 class _GlobalPooling(Layer):

@@ -19,6 +19,7 @@ from convlens.viz import (
     plot_filters,
     plot_grad_cam,
     plot_predictions,
+    plot_top_patches,
     plot_top_losses,
     plot_training_curves,
     plot_transfer_phases,
@@ -56,6 +57,10 @@ INTRO = {
     "feature-maps": "The feature maps one test image produces: the output of each filter of a Conv2D layer at every "
                     "position. Deeper layers look at a larger receptive field, so their maps are smaller (after "
                     "pooling) and respond to larger shapes.",
+    "top-patches": "What excites a filter (as in Zeiler and Fergus's figures in the notes): for the last Conv2D "
+                   "layer, the test-image patches that make each filter respond most, strongest first, one per "
+                   "image. Each patch is exactly the unit's receptive field, the input pixels it can see; patches "
+                   "that look alike show the pattern the filter has learned to detect.",
     "grad-cam": "Grad-CAM: which parts of the image raised the score of the predicted class, measured on the last "
                 "Conv2D layer's feature maps (the gradient of the class score before softmax, averaged per feature "
                 "map, weights each map). Red regions are where the network looked.",
@@ -331,6 +336,19 @@ def feature_maps_section(data: RunData, evaluated: Evaluated | None, sample: int
         fig = plot_feature_maps(data.model, evaluated.x_model[sample], layer, max_maps=16)
         parts.append(f"<h3>{_escape(name)}</h3>" + figure_img(fig, f"feature maps of {name}"))
     return "".join(parts)
+
+
+def top_patches_section(data: RunData, evaluated: Evaluated | None, count: int = 500, max_filters: int = 8) -> str:
+    if evaluated is None:
+        return intro("top-patches") + note(f"No patches: they need the model and test samples "
+                                           f"({_why_missing(data, 'model', 'test_data')}).")
+    layer = conv_layers(data.model)[-1]
+    used, filters = min(count, len(evaluated.x_model)), int(getattr(layer, "filters", max_filters))
+    fig = plot_top_patches(data.model, evaluated.x_model[:used], layer, k=9, max_filters=max_filters)
+    return intro("top-patches") + figure_img(
+        fig, f"top patches of {layer_name(layer, data.model)}",
+        f"searched in the first {used} test samples; " + (f"the first {max_filters} of its {filters} filters" if
+                                                          filters > max_filters else f"all {filters} filters"))
 
 
 def gradcam_section(data: RunData, evaluated: Evaluated | None, sample: int, count: int = 3) -> str:

@@ -70,6 +70,7 @@ def write_report(
         ("mistakes", "Most confident mistakes", lambda: sec.mistakes_section(data, evaluated)),
         ("filters", "First-layer filters", lambda: sec.filters_section(data)),
         ("feature-maps", "Feature maps", lambda: sec.feature_maps_section(data, evaluated, sample)),
+        ("top-patches", "What excites a filter", lambda: sec.top_patches_section(data, evaluated)),
         ("grad-cam", "Grad-CAM", lambda: sec.gradcam_section(data, evaluated, sample)),
     ]
     rendered = []
@@ -78,7 +79,7 @@ def write_report(
             body = build()
         except Exception as err:  # noqa: BLE001 - one broken section must not hide the others
             body = note(f"This section could not be drawn: {type(err).__name__}: {err}")
-        if eval_error and anchor in {"results", "predictions", "mistakes", "feature-maps", "grad-cam"}:
+        if eval_error and anchor in {"results", "predictions", "mistakes", "feature-maps", "top-patches", "grad-cam"}:
             body = note(eval_error) + body
         rendered.append(Section(anchor, heading, body))
 

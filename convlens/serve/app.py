@@ -2,7 +2,8 @@
 
 Routes: ``GET /`` (the self-contained page), ``GET /healthz``, ``GET /v1/model``, ``POST /v1/predict`` (a PNG/JPEG
 body or multipart upload, or a JSON array / ``{"inputs": array}``), ``POST /v1/inspect`` (the page: stages, guesses
-and every layer for one image) and ``POST /v1/explain`` (one unit's calculation). Bodies over 1 MiB get 413; bad
+and every layer for one image), ``POST /v1/explain`` (one unit's calculation), ``GET /v1/kernels`` and
+``POST /v1/filter`` (the kernel playground). Bodies over 1 MiB get 413; bad
 content gets 400 with a message; model calls run in a worker thread so the server keeps answering.
 
 Example:
@@ -11,7 +12,7 @@ Example:
     >>> from convlens.serve.predictor import Predictor
     >>> app = create_app(Predictor(Sequential([Flatten(input_shape=(2, 2, 1)), Dense(3, activation="softmax")])))
     >>> sorted(route.path for route in app.routes if not route.path.startswith(("/docs", "/openapi", "/redoc")))
-    ['/', '/healthz', '/v1/explain', '/v1/inspect', '/v1/model', '/v1/predict']
+    ['/', '/healthz', '/v1/explain', '/v1/filter', '/v1/inspect', '/v1/kernels', '/v1/model', '/v1/predict']
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from convlens.serve.playground import kernel_bank
 from convlens.serve.predictor import BadInput, Predictor
 
 MAX_BODY = 1 << 20  # 1 MiB
@@ -34,8 +36,12 @@ CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline
 
 
 def page_html() -> str:
-    """The live page (inline JS and CSS)."""
-    return resources.files("convlens.serve").joinpath("page.html").read_text(encoding="utf-8")
+    """The live page (inline JS and CSS), with the kernel playground's card and script put in their places."""
+    files = resources.files("convlens.serve")
+    page, card, script = (files.joinpath(name).read_text(encoding="utf-8")
+                          for name in ("page.html", "playground.html", "playground.js"))
+    return (page.replace("<!-- playground card -->\n", card, 1)
+                .replace("<!-- playground script -->", f"<script>\n\"use strict\";\n{script}</script>", 1))
 
 
 async def read_body(request: Request, limit: int = MAX_BODY) -> bytes:
@@ -161,5 +167,23 @@ def create_app(predictor: Predictor) -> FastAPI:
         except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as err:
             raise BadInput(f'expected JSON {{"input_id", "layer", "channel", "row", "col"}}: {err}') from None
         return await run_in_threadpool(predictor.explain, *args)
+
+    @app.get("/v1/kernels")
+    async def kernels() -> list[dict[str, Any]]:
+        return kernel_bank()
+
+    @app.post("/v1/filter")
+    async def filter_(request: Request) -> dict[str, Any]:
+        try:
+            value = json.loads(await read_body(request))
+            kernel = value["kernel"]
+            if not isinstance(kernel, (str, list)):
+                raise TypeError(f"kernel must be a name, text or rows of numbers, got {type(kernel).__name__}")
+            row, col = value.get("row"), value.get("col")
+            args = (str(value["input_id"]), kernel, None if row is None else int(row),
+                    None if col is None else int(col))
+        except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValueError) as err:
+            raise BadInput(f'expected JSON {{"input_id", "kernel", "row", "col"}}: {err}') from None
+        return await run_in_threadpool(predictor.filter, *args)
 
     return app

@@ -244,11 +244,7 @@ def explain_unit(model: Any, x: np.ndarray, layer_name: str, channel: int, row: 
     geometry = place.fields
     box = None
     if geometry is not None and output.ndim == 3:
-        box = []
-        for f, position, size in zip(geometry, (row, col), x.shape[:2]):
-            centre = f.start + position * f.jump
-            low, high = int(np.floor(centre - f.size / 2)), int(np.ceil(centre + f.size / 2))
-            box.append([max(low, 0), min(high, size)])
+        box = [list(f.box(position, size)) for f, position, size in zip(geometry, (row, col), x.shape[:2])]
     return {"layer": layer_name, "channel": channel, "row": row, "col": col, "text": text, "detail": detail,
             "value": value, "computed": computed, "matches": bool(abs(computed - value) <= 1e-4 * max(1, abs(value))),
             "box": box}

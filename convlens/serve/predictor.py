@@ -32,6 +32,7 @@ from convlens.data.mnist_style import mnist_style
 from convlens.models import load_model
 from convlens.serve.network import class_names as model_class_names
 from convlens.serve.network import describe, explain_unit, layer_views
+from convlens.serve.playground import filter_input
 
 MAX_BATCH = 1024
 RUNTIMES = ("torch", "onnx")
@@ -203,6 +204,17 @@ class Predictor:
         try:
             with self._lock:
                 return explain_unit(self.model, x, layer, channel, row, col)
+        except ValueError as err:
+            raise BadInput(str(err)) from None
+
+
+    def filter(self, input_id: str, kernel: Any, row: int | None = None, col: int | None = None) -> dict[str, Any]:
+        """The kernel playground on a recent input (see :func:`convlens.serve.playground.filter_input`)."""
+        x = self._recent.get(input_id)
+        if x is None:
+            raise BadInput(f"unknown or expired input_id {input_id!r}; send the input to /v1/inspect again")
+        try:
+            return filter_input(x, kernel, row, col)
         except ValueError as err:
             raise BadInput(str(err)) from None
 

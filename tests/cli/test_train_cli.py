@@ -35,6 +35,10 @@ def test_train_writes_run_folder_then_evaluate_and_predict(tmp_path, tiny_mnist,
     assert "Total params:" in printed and "Epoch 3/3" in printed and "Test accuracy:" in printed
     for name in ("model.convlens", "history.csv", "summary.txt", "metrics.json", "test_data.npz", "report.html"):
         assert (out / name).is_file(), name
+    run = json.loads((out / "run.json").read_text())
+    assert run["images_per_s"] > 0 and run["wall_time_s"] > 0
+    report = (out / "report.html").read_text()
+    assert "training speed (images/s)" in report and "Not recorded for this run" not in report
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["test_accuracy"] > 0.6
     assert (out / "history.csv").read_text().splitlines()[0].startswith("epoch,")

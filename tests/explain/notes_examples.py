@@ -1,25 +1,4 @@
 """Worked examples from the lecture notes (inputs only; the expected numbers live in the tests)."""
-import numpy as np
-
-BINARY_5x5 = np.array([[1, 1, 1, 0, 0], [0, 1, 1, 1, 0], [0, 0, 1, 1, 1], [0, 0, 1, 1, 0], [0, 1, 1, 0, 0]])
-X_FILTER = np.array([[1, 0, 1], [0, 1, 0], [1, 0, 1]])
-# 8 rows, 7 columns: 1..7, 11..17, ..., 71..77
-GRID_8x7 = np.array([[10 * r + c for c in range(1, 8)] for r in range(8)])
-POOL_4x4 = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
-
-# CS231n-style volume example in the notes: 5×5×3 input (shown there with its pad of 1), two 3×3×3 filters.
-_PADDED_CHANNELS = [
-    [[0, 0, 0, 0, 0, 0, 0], [0, 0, 0, 1, 0, 2, 0], [0, 1, 0, 2, 0, 1, 0], [0, 1, 0, 2, 2, 0, 0],
-     [0, 2, 0, 0, 2, 0, 0], [0, 2, 1, 2, 2, 0, 0], [0, 0, 0, 0, 0, 0, 0]],
-    [[0, 0, 0, 0, 0, 0, 0], [0, 2, 1, 2, 1, 1, 0], [0, 2, 1, 2, 0, 1, 0], [0, 0, 2, 1, 0, 1, 0],
-     [0, 1, 2, 2, 2, 2, 0], [0, 0, 1, 2, 0, 1, 0], [0, 0, 0, 0, 0, 0, 0]],
-    [[0, 0, 0, 0, 0, 0, 0], [0, 2, 1, 1, 2, 0, 0], [0, 1, 0, 0, 1, 0, 0], [0, 0, 1, 0, 0, 0, 0],
-     [0, 1, 0, 2, 1, 0, 0], [0, 2, 2, 1, 1, 1, 0], [0, 0, 0, 0, 0, 0, 0]],
-]
-VOLUME_5x5x3 = np.array(_PADDED_CHANNELS).transpose(1, 2, 0)[1:-1, 1:-1]
-W0 = np.array([[[-1, 0, 1], [0, 0, 1], [1, -1, 1]], [[-1, 0, 1], [1, -1, 1], [0, 1, 0]],
-               [[-1, 1, 1], [1, 1, 0], [0, -1, 0]]]).transpose(1, 2, 0)
-B0 = 1.0
-W1 = np.array([[[0, 1, -1], [0, -1, 0], [0, -1, 1]], [[-1, 0, 0], [1, -1, 0], [1, -1, 0]],
-               [[-1, 1, -1], [0, -1, -1], [1, 0, 0]]]).transpose(1, 2, 0)
-B1 = 0.0
+from convlens.explain.notes_inputs import (  # noqa: F401  (re-exported for the explainer's tests)
+    B0, B1, BINARY_5x5, GRID_8x7, POOL_4x4, VOLUME_5x5x3, W0, W1, X_FILTER,
+)

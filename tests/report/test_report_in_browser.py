@@ -10,6 +10,7 @@ SECTIONS = [
     "Most confident mistakes",
     "First-layer filters",
     "Feature maps",
+    "What excites a filter",
     "Grad-CAM",
 ]
 
@@ -29,7 +30,7 @@ def test_report_loads_without_errors_and_shows_every_section(browser, full_repor
     for heading in SECTIONS:
         assert page.get_by_role("heading", name=heading, exact=True).is_visible()
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
-    assert len(widths) == 8 and min(widths) > 0
+    assert len(widths) == 9 and min(widths) > 0
     shot = tmp_path / "report.png"
     page.screenshot(path=str(shot), full_page=True)
     assert shot.read_bytes()[:4] == b"\x89PNG"
@@ -43,7 +44,7 @@ def test_report_is_readable_at_phone_width(browser, full_report, tmp_path):
     page.goto(full_report.as_uri(), wait_until="load")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     widths = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.getBoundingClientRect().right)")
-    assert len(widths) == 8 and max(widths) <= 390
+    assert len(widths) == 9 and max(widths) <= 390
     shown = page.eval_on_selector_all("img", "imgs => imgs.map(i => i.getBoundingClientRect().width)")
     assert max(shown) >= 350  # wide figures use the phone's width, not a box inside wide margins
     sizes = page.eval_on_selector_all("p.intro, td, figcaption, pre",

@@ -20,6 +20,6 @@ def test_report_from_a_saved_run_folder(tmp_path, make_cnn, test_samples):
 
     page = write_report(tmp_path).read_text()
     assert 'class="note"' not in page, re.findall(r'class="note">(.*?)</p>', page)
-    assert len(re.findall(r'src="data:image/png;base64,', page)) == 8
+    assert len(re.findall(r'src="data:image/png;base64,', page)) == 9
     assert "Test accuracy: 50.00% on 40 images of the test set (loss 0.9000)" in page
     assert "Receptive field" in page and "Total params: " in page  # the summary came from the loaded model

@@ -17,6 +17,7 @@ SECTIONS = [
     "Most confident mistakes",
     "First-layer filters",
     "Feature maps",
+    "What excites a filter",
     "Grad-CAM",
 ]
 
@@ -33,11 +34,12 @@ def test_full_report_has_every_section_with_embedded_images(full_report, test_sa
         "Not recorded for this run: dataset, batch size, seed, wall time (s), training speed (images/s) (read from "
         f"run.json: there is no run.json in the run folder &#x27;{full_report.parent.name}&#x27;)."]
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    # curves, confusion, predictions, mistakes, filters, 2 conv layers' feature maps, grad-cam
-    assert len(images) == 8
+    # curves, confusion, predictions, mistakes, filters, 2 conv layers' feature maps, top patches, grad-cam
+    assert len(images) == 9
     assert all(base64.b64decode(img)[:4] == b"\x89PNG" for img in images)
     assert "://" not in page and "<script" not in page
     assert "conv2d_1 (None, 10, 10, 4) 40" in page and "Test accuracy: 75.00%" in page
+    assert 'alt="top patches of conv2d_2"' in page and "searched in the first 40 test samples; all 6 filters" in page
 
 
 def test_one_test_accuracy_on_the_page(full_report):
@@ -140,7 +142,7 @@ def test_figures_are_rendered_sharp_and_shown_at_screen_size(full_report):
 
     page = full_report.read_text()
     shown = re.findall(r'<img alt="[^"]*" width="(\d+)" src="data:image/png;base64,([^"]+)"', page)
-    assert len(shown) == 8
+    assert len(shown) == 9
     for width, data in re.findall(r'<img alt="[^"]*" width="(\d+)" src="data:image/png;base64,([^"]+)"', page):
         with Image.open(io.BytesIO(base64.b64decode(data))) as image:
             assert image.width >= 1.4 * int(width)  # rendered at 150 dpi, shown at 100 dpi

@@ -128,6 +128,29 @@ def test_inspect_and_explain_a_unit(server, digits):
     assert status == 200 and unit["matches"] and unit["box"] == [[0, 6], [0, 6]]
 
 
+def test_kernel_playground_on_the_drawn_digit(server, digits):
+    from convlens import kernels
+
+    _, (x_test, _) = digits
+    status, bank = server.request("/v1/kernels")
+    assert status == 200 and [k["name"] for k in bank] == kernels.list_kernels()
+    status, data = server.request("/v1/inspect?mnist_style=1", png_bytes(drawn(x_test[0])), "image/png")
+    assert status == 200, data
+    status, named = server.post_json("/v1/filter", {"input_id": data["input_id"], "kernel": "edge2"})
+    status_typed, typed = server.post_json("/v1/filter", {"input_id": data["input_id"],
+                                                          "kernel": "0 -1 0; -1 4 -1; 0 -1 0", "row": 14, "col": 9})
+    assert status == status_typed == 200, (named, typed)
+    assert named["shape"] == [28, 28] and named["output"] == typed["output"]
+    assert named["min"] < 0 < named["max"]  # an edge kernel's response is signed
+    assert (typed["row"], typed["col"]) == (14, 9) and typed["step"].startswith("output[14, 9] ← input[14:17, 9:12]")
+    for body, message in (({"input_id": data["input_id"], "kernel": "wobble"}, "unknown kernel 'wobble'"),
+                          ({"input_id": "nope", "kernel": "edge2"}, "unknown or expired input_id"),
+                          ({"input_id": data["input_id"]}, "expected JSON"),
+                          ({"input_id": data["input_id"], "kernel": 3}, "kernel must be a name")):
+        status, answer = server.post_json("/v1/filter", body)
+        assert status == 400 and message in answer["detail"], answer
+
+
 def test_concurrent_clients_get_the_serial_answers_and_the_server_survives(server, digits):
     _, (x_test, _) = digits
     bodies = [json.dumps((x_test[i] / 255.0).tolist()).encode() for i in range(12)]

@@ -92,6 +92,7 @@ def test_draw_a_digit_and_see_every_layer(browser, server, model, tmp_path):
                            timeout=60_000)
     page.wait_for_load_state("networkidle")
     tile = page.locator(".layer[data-layer='conv2d_2'] canvas.tile").nth(2)
+    tile.evaluate("e => e.scrollIntoView({block: 'center'})")  # below the kernel playground, clear of the sticky card
     box = tile.bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.55, box["y"] + box["height"] * 0.35)
     page.wait_for_function("document.getElementById('calc').textContent.includes('bias')", timeout=60_000)
@@ -162,3 +163,83 @@ def test_a_functional_rgb_model_gets_a_file_input_and_one_panel_group_per_branch
         page.close()
     finally:
         stop_server(server)
+
+
+def red_and_blue(page, canvas_id):
+    """Pixels clearly red and clearly blue on a canvas (read as a PNG, so the page's own canvas stays untouched)."""
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    url = page.evaluate("(id) => document.getElementById(id).toDataURL('image/png')", canvas_id)
+    pixels = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"), int)
+    red, blue = pixels[..., 0] - pixels[..., 2] > 60, pixels[..., 2] - pixels[..., 0] > 60
+    return int(red.sum()), int(blue.sum())
+
+
+def test_kernel_playground(browser, server, tmp_path):
+    from convlens import kernels
+
+    page = browser.new_page(viewport={"width": 1300, "height": 1000}, bypass_csp=True)
+    errors, requests = [], []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type in ("error", "warning") else None)
+    page.on("pageerror", lambda err: errors.append(str(err)))
+    page.on("request", lambda req: requests.append(req.url))
+    page.goto(server.url + "/", wait_until="load")
+    page.wait_for_selector("#kernel-name option[value='custom']", state="attached", timeout=60_000)
+    options = page.locator("#kernel-name option").evaluate_all("os => os.map(o => o.value)")
+    assert options == kernels.list_kernels() + ["custom"]
+    assert page.locator("#kernel-name").input_value() == "edge2" and page.locator("#kernel-grid input").count() == 9
+
+    pad = page.locator("#pad").bounding_box()
+    page.mouse.move(pad["x"] + SEVEN[0][0], pad["y"] + SEVEN[0][1])
+    page.mouse.down()
+    for (ax, ay), (bx, by) in zip(SEVEN, SEVEN[1:]):
+        for t in range(1, 9):
+            page.mouse.move(pad["x"] + ax + (bx - ax) * t / 8, pad["y"] + ay + (by - ay) * t / 8)
+    page.mouse.up()
+    page.wait_for_function("document.getElementById('pg-calc').textContent.includes('sum =')", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    red, blue = red_and_blue(page, "pg-output")
+    assert red > 0 and blue > 0  # the edge kernel's signed output on the diverging scale
+    assert page.locator("#pg-lo").inner_text().startswith("-") and page.locator("#kernel-desc").inner_text()
+
+    page.locator("#kernel-name").select_option("box_blur")
+    page.wait_for_function("document.getElementById('pg-lo').textContent !== '" + page.locator("#pg-lo").inner_text()
+                           + "'", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    red, blue = red_and_blue(page, "pg-output")
+    assert red > 0 and blue == 0  # a blur of a non-negative image stays non-negative
+
+    cells = page.locator("#kernel-grid input")
+    assert cells.nth(0).input_value() == "0.1111"
+    for i, value in enumerate(["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]):  # typed: Sobel x
+        cells.nth(i).fill(value)
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#kernel-name").input_value() == "custom"
+    box = page.locator("#pg-output").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.4)
+    page.wait_for_function("document.getElementById('pg-calc').textContent.startsWith('output pixel (11, ')",
+                           timeout=60_000)
+    calc = page.locator("#pg-calc").inner_text()
+    assert "patch × kernel" in calc and "sum = " in calc and "-1 0 1" not in calc.split("patch:")[0]
+    row, col = (int(v) for v in calc.split("(", 1)[1].split(")", 1)[0].split(", "))
+    assert (row, abs(col - 14) <= 1) == (11, True)  # the pixel under the mouse (a tile border may shift it by one)
+    assert calc.splitlines()[1].startswith(f"output[{row}, {col}] ← input[{row}:{row + 3}, {col}:{col + 3}]")
+    assert red_and_blue(page, "pg-window")[0] > 0  # the kernel's window is outlined in red on the input
+
+    sent = len(requests)
+    cells.nth(4).fill("x")
+    page.wait_for_function("document.getElementById('pg-error').textContent.length > 0", timeout=60_000)
+    assert page.locator("#pg-error").inner_text() == "kernel[1][1]: 'x' is not a number" and len(requests) == sent
+    shot = tmp_path / "playground.png"
+    cells.nth(4).fill("0")
+    page.wait_for_function("document.getElementById('pg-error').textContent === ''", timeout=60_000)
+    page.locator("#playground").screenshot(path=str(shot))
+    assert shot.read_bytes()[:4] == b"\x89PNG"
+    print(f"screenshot: {shot}")
+    assert errors == []
+    assert all(url.startswith(server.url + "/") for url in requests)
+    page.close()

@@ -94,6 +94,8 @@ def test_pretrain_then_finetune_from_the_shell(home, tmp_path, capsys):
     assert 0 <= metrics["scratch_test_accuracy"] <= 1
     page = (tmp_path / "run" / "report.html").read_text()
     assert 'alt="transfer learning phases"' in page and "scratch: 2 epochs" in page
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert run["images_per_s"] > 0 and run["wall_time_s"] > 0 and "training speed (images/s)</th>" in page
     assert load_model(tmp_path / "run" / "model.convlens").layers[-1].output_shape == (None, 3)
 
 
