@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from convlens.callbacks.callback import Callback, Logs
+from convlens.callbacks.history_display import history_html
 
 
 class History(Callback):
@@ -33,3 +34,7 @@ class History(Callback):
         if self.model is not None:
             # As Keras: `model.history` is the latest History after each epoch.
             self.model.history = self
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the curves of every metric (training and validation) and the per-epoch table."""
+        return history_html(self.history, self.epoch)

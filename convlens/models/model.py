@@ -27,6 +27,7 @@ from convlens.graph import Functional as Graph
 from convlens.graph.functional import layer_weights, set_layer_weights
 from convlens.layers import InputLayer, Layer
 from convlens.models import summary as summary_lib
+from convlens.models.display import ModelDisplay
 from convlens.models.training_methods import TrainingMethods
 
 
@@ -39,7 +40,7 @@ def _as_tensor(x: Any, device: torch.device) -> Any:
 
 
 @saving.register_serializable(package="convlens")
-class Model(TrainingMethods, Layer):
+class Model(ModelDisplay, TrainingMethods, Layer):
     """Keras's ``Model``: ``Model(inputs, outputs, name=...)``, or subclass it and define ``call``."""
 
     uses_training = True
