@@ -47,6 +47,8 @@ class Progbar:
         # In a notebook the bar is a display output updated in place: '\\r' in a stream is only undone by some
         # frontends, and the saved notebook would keep every redraw.
         self._display = kernel_display() if interactive is None and self.stream is sys.stdout else None
+        if self._display is not None:
+            self.interactive = True
         self._handle: Any = None
         self._clock = clock
         self._start = clock()
