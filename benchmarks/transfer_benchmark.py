@@ -2,7 +2,7 @@
 100 and 500 labelled digits, against the same network trained from scratch on the same digits.
 
 ``--source digits04`` pretrains instead on the MNIST sample's digits 0–4 (data close to the target, offline) and
-transfers to its digits 5–9 (5 classes; 500 test digits): the setting of ``examples/04_classic_networks_and_transfer``.
+transfers to its digits 5–9 (5 classes; 500 test digits), as ``examples/04_classic_networks_and_transfer`` does.
 
 For each labelled-set size, three runs with the same seed and the same number of epochs in total:
 
@@ -144,7 +144,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="convlens-transfer-") as home:  # the base is cached here, then deleted
         rows, test_digits = compare(args, home)
     target = "digits 5-9" if args.source == "digits04" else "all digits"
-    print(f"\nMNIST sample ({target}), {test_digits} test digits; unfreeze {args.unfreeze}; LeNet-5 (c1 'same'), Adam (head {args.head_learning_rate:g}, "
+    print(f"\nMNIST sample ({target}), {test_digits} test digits; unfreeze {args.unfreeze}; LeNet-5 (c1 'same'), "
+          f"Adam (head {args.head_learning_rate:g}, "
           f"fine-tune {args.fine_tune_learning_rate:g}, scratch {args.learning_rate:g}), batch {args.batch_size}, "
           f"seed {args.seed}")
     print(f"{'labelled':>8}  {'method':<22} {'epochs':>6}  {'test acc':>8}  {'wall s':>7}")

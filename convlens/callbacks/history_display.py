@@ -79,5 +79,6 @@ def history_html(history: dict[str, list], epochs: Sequence[int]) -> str:
         f"<td>{numbers[k][i]:.4f}</td>" if i < len(numbers[k]) and math.isfinite(numbers[k][i]) else
         f"<td>{html.escape(str(history[k][i])) if i < len(history[k]) else ''}</td>" for k in keys) + "</tr>"
         for i, e in enumerate(epochs))
-    return (f'<div class="convlens-history"><div>{charts}</div><table style="font-family:monospace;border-spacing:12px 0">'
+    return (f'<div class="convlens-history"><div>{charts}</div>'
+            f'<table style="font-family:monospace;border-spacing:12px 0">'
             f"<tr>{head}</tr>{body}</table></div>")
