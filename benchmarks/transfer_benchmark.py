@@ -18,7 +18,8 @@ Prints the CPU and threads first, then test accuracy on the sample's 1,000 test 
 
 Run: ``python benchmarks/transfer_benchmark.py [--pretrain-limit 6000] [--pretrain-epochs 1] [--epochs 10]
 [--fine-tune-epochs 5] [--head-learning-rate 1e-2] [--fine-tune-learning-rate 1e-4] [--learning-rate 1e-3]
-[--sizes 100 500] [--seed 0] [--threads T] [--source fashion_mnist|digits04] [--unfreeze 2]``
+[--sizes 100 500] [--seed 0] [--threads T] [--source fashion_mnist|digits04] [--unfreeze 2]
+[--pretrain-batch-size 128]``
 """
 from __future__ import annotations
 
@@ -79,7 +80,7 @@ def compare(args: argparse.Namespace, home: str) -> tuple[list[tuple], int]:
     set_random_seed(args.seed)
     start = time.perf_counter()
     card = pretrain(MODEL, train, test, dataset=args.source, epochs=args.pretrain_epochs,
-                    batch_size=128, seed=args.seed, home=home, verbose=0, **KWARGS)
+                    batch_size=args.pretrain_batch_size, seed=args.seed, home=home, verbose=0, **KWARGS)
     print(f"Base: {MODEL} pretrained on {card['train_samples']} {what} for {card['epochs']} epoch(s): "
           f"test accuracy {card['test_accuracy']:.2%}, {time.perf_counter() - start:.1f} s, sha256 "
           f"{card['sha256'][:12]}…")
@@ -127,6 +128,7 @@ def main() -> None:
                         help="the base's data: Fashion-MNIST, or the MNIST sample's digits 0-4 (target: 5-9)")
     parser.add_argument("--pretrain-limit", type=int, default=6000, help="training images for the base")
     parser.add_argument("--pretrain-epochs", type=int, default=1)
+    parser.add_argument("--pretrain-batch-size", type=int, default=128)
     parser.add_argument("--epochs", type=int, default=10, help="epochs of the frozen-base run")
     parser.add_argument("--fine-tune-epochs", type=int, default=5)
     parser.add_argument("--unfreeze", type=int, default=2, help="top weighted layers of the base to fine-tune")
