@@ -4,6 +4,12 @@ The server binds 127.0.0.1 on a free port chosen by the system, runs uvicorn in 
 the kernel alive) and answers through a small switchboard app, so a second ``show(other_model)`` swaps the model
 behind the same address instead of starting another server; ``stop()`` shuts it down.
 
+State: one module-level handle, ``_SERVER`` (the running server, or None). It exists because a notebook's cells are
+run again and again and know nothing of each other: without it each ``show()`` would start one more server on one
+more port, the IFrames of earlier cells would keep talking to older models, and ``stop()`` could not find the server.
+Colab and other remote notebooks cannot show the IFrame (their browser cannot reach this machine's 127.0.0.1); there,
+serve the port with the service's own tool, e.g. ``google.colab.output.serve_kernel_port_as_iframe(port)``.
+
 Example:
     >>> from convlens import Sequential
     >>> from convlens.layers import Flatten, Dense
@@ -54,9 +60,7 @@ class LiveServer:
     switchboard: Switchboard
 
 
-# The one module-level handle. A notebook runs cells again and again; without it, every show() would start a new
-# server on a new port (and the IFrame of an earlier cell would keep talking to an old model), and stop() could not
-# find the server to end it. It holds nothing else, is None until show() runs and None again after stop().
+# The one module-level handle (why: see the module docstring). None until show() runs and again after stop().
 _SERVER: LiveServer | None = None
 
 
