@@ -6,7 +6,7 @@ Example:
 """
 from convlens.serve.app import create_app
 from convlens.serve.predictor import BadInput, Predictor, from_model, load_predictor
-from convlens.serve.notebook import show, stop
+from convlens.serve.notebook import show, stop, url
 from convlens.serve.server import serve
 
-__all__ = ["BadInput", "Predictor", "create_app", "from_model", "load_predictor", "serve", "show", "stop"]
+__all__ = ["BadInput", "Predictor", "create_app", "from_model", "load_predictor", "serve", "show", "stop", "url"]

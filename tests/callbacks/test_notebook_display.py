@@ -1,9 +1,10 @@
 """In a Jupyter kernel the progress bar is one display output updated in place; a History renders as HTML."""
 import sys
+import types
 
 import numpy as np
 
-from convlens.callbacks import History, Progbar, progbar
+from convlens.callbacks import History, Progbar
 from convlens.callbacks.history_display import history_html
 from convlens.callbacks.notebook import kernel_display, kernel_shell
 
@@ -24,9 +25,21 @@ class FakeDisplay:
         self.calls.append(("update", data["text/plain"]))
 
 
+def in_a_kernel(monkeypatch, display) -> None:
+    """Make this process look like a Jupyter kernel: IPython's shell has a kernel, and display is ``display``."""
+    ipython = types.ModuleType("IPython")
+    ipython.get_ipython = lambda: types.SimpleNamespace(kernel=object())
+    ipython_display = types.ModuleType("IPython.display")
+    ipython_display.display = display
+    for name, module in [("IPython", ipython), ("IPython.display", ipython_display),
+                         ("ipykernel", types.ModuleType("ipykernel"))]:
+        monkeypatch.setitem(sys.modules, name, module)
+
+
 def test_progbar_in_a_kernel_updates_one_output_and_writes_no_stream(monkeypatch, capsys):
     fake = FakeDisplay()
-    monkeypatch.setattr(progbar, "kernel_display", lambda: fake)
+    in_a_kernel(monkeypatch, fake)
+    assert kernel_display() is fake
     now = [0.0]
     bar = Progbar(4, clock=lambda: now[0])  # stream sys.stdout, interactive left to the bar: notebook mode
     for step in range(1, 4):
@@ -42,15 +55,16 @@ def test_progbar_in_a_kernel_updates_one_output_and_writes_no_stream(monkeypatch
 
 def test_progbar_given_a_stream_or_interactive_never_uses_the_display(monkeypatch, capsys):
     fake = FakeDisplay()
-    monkeypatch.setattr(progbar, "kernel_display", lambda: fake)
+    in_a_kernel(monkeypatch, fake)
     Progbar(2, interactive=False).update(2, {"loss": 0.5}, finalize=True)
     assert capsys.readouterr().out.startswith("2/2 [") and fake.calls == []
 
 
 def test_outside_a_kernel_there_is_no_display(monkeypatch):
     assert kernel_shell() is None and kernel_display() is None
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
-    assert kernel_display() is None
+    in_a_kernel(monkeypatch, FakeDisplay())
+    monkeypatch.setattr(sys.modules["IPython"], "get_ipython", lambda: types.SimpleNamespace())  # a terminal IPython
+    assert kernel_shell() is None and kernel_display() is None
 
 
 def test_history_html_has_curves_and_one_row_per_epoch():
