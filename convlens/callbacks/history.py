@@ -14,6 +14,7 @@ import warnings
 from typing import Any
 
 from convlens.callbacks.callback import Callback, Logs
+from convlens.callbacks.history_display import history_html
 
 _KERAS2_KEYS = {"acc": "accuracy", "val_acc": "val_accuracy"}
 
@@ -65,3 +66,7 @@ class History(Callback):
         if self.model is not None:
             # As Keras: `model.history` is the latest History after each epoch.
             self.model.history = self
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the curves of every metric (training and validation) and the per-epoch table."""
+        return history_html(self.history, self.epoch)

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
+from convlens.callbacks.notebook import kernel_display
+
 # Keys of batch logs that describe the batch rather than measure the model.
 _HIDDEN_KEYS = frozenset({"size", "batch", "num_steps"})
 
@@ -22,9 +24,11 @@ _HIDDEN_KEYS = frozenset({"size", "batch", "num_steps"})
 class Progbar:
     """Progress bar over `target` steps (None when the number of steps is unknown).
 
-    verbose=1: a bar redrawn in place with '\\r' on a terminal (on a pipe, only the final line); verbose=2: only the
-    final line; verbose=0: nothing. `update` is cheap when it does not draw: values (possibly tensors) are read
-    with `float()` only when a line is drawn, so at most every `interval` seconds.
+    verbose=1: a bar redrawn in place with '\\r' on a terminal (on a pipe, only the final line); in a Jupyter kernel,
+    writing to its stdout, one output line updated in place (``update_display_data``), so a saved notebook keeps one
+    line per epoch, not one per step; verbose=2: only the final line; verbose=0: nothing. `update` is cheap when it
+    does not draw: values (possibly tensors) are read with `float()` only when a line is drawn, so at most every
+    `interval` seconds.
     """
 
     def __init__(self, target: int | None, width: int = 30, verbose: int = 1, interval: float = 0.25,
@@ -40,6 +44,12 @@ class Progbar:
         self.interval = interval
         self.stream = stream if stream is not None else sys.stdout
         self.interactive = _is_interactive(self.stream) if interactive is None else interactive
+        # In a notebook the bar is a display output updated in place: '\\r' in a stream is only undone by some
+        # frontends, and the saved notebook would keep every redraw.
+        self._display = kernel_display() if interactive is None and self.stream is sys.stdout else None
+        if self._display is not None:
+            self.interactive = True
+        self._handle: Any = None
         self._clock = clock
         self._start = clock()
         self._last_draw = float("-inf")
@@ -85,10 +95,17 @@ class Progbar:
             line += f" - {rate:.0f} img/s"
         line += _format_values(values)
         self._draw(line)
-        self.stream.write("\n")
-        self.stream.flush()
+        if self._display is None:
+            self.stream.write("\n")
+            self.stream.flush()
 
     def _draw(self, line: str) -> None:
+        if self._display is not None:
+            if self._handle is None:
+                self._handle = self._display({"text/plain": line}, raw=True, display_id=True)
+            else:
+                self._handle.update({"text/plain": line}, raw=True)
+            return
         if self.interactive and self._drawn_width:
             padding = " " * max(0, self._drawn_width - len(line))
             self.stream.write("\r" + line + padding)

@@ -9,6 +9,7 @@ import numpy as np
 
 from convlens.arithmetic import conv_output_length
 from convlens.explain import _core
+from convlens.explain.html import channel_tables, step_texts, trace_html
 from convlens.explain.steps import ConvStep, Steps
 from convlens.explain.text import block, number, trace_text
 
@@ -71,6 +72,18 @@ class ConvTrace:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the header, input / kernel / output as tables (padding grey), the first two steps."""
+        pad_mask = np.ones(self.padded.shape, bool)
+        pad_mask[tuple(slice(a, n - b) for (a, b), n in zip(self.padding, self.padded.shape))] = False
+        header = self.to_text(max_steps=0).split("\n\n")[0]
+        tables = [*channel_tables("input (padded)" if pad_mask.any() else "input",
+                                  self.padded if self.channels else self.padded[..., 0], self.channels,
+                                  pad_mask if self.channels else pad_mask[..., 0]),
+                  *channel_tables("kernel", self.kernel if self.channels else self.kernel[..., 0], self.channels),
+                  *channel_tables("output", self.output, False)]
+        return trace_html(header, tables, *step_texts(self.steps))
 
     def figure(self, step: int = 0) -> Figure:
         """Step ``step`` drawn per channel: the patch outlined on the padded input (padding hatched), the kernel,

@@ -9,6 +9,7 @@ import numpy as np
 
 from convlens.arithmetic import pool_output_length
 from convlens.explain import _core
+from convlens.explain.html import channel_tables, step_texts, trace_html
 from convlens.explain.steps import PoolStep, Steps
 from convlens.explain.text import block, number, trace_text
 
@@ -70,6 +71,14 @@ class PoolTrace:
 
     def __str__(self) -> str:
         return self.to_text()
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the header, input and output as tables (padding · in grey), the first two steps."""
+        header = self.to_text(max_steps=0).split("\n\n")[0]
+        padded = self.padded if self.channels else self.padded[..., 0]
+        tables = [*channel_tables("input", padded, self.channels, np.isnan(padded)),
+                  *channel_tables("output", self.output, self.channels)]
+        return trace_html(header, tables, *step_texts(self.steps))
 
     def figure(self, step: int = 0) -> Figure:
         """Step ``step`` drawn per channel: the window outlined on the input (padding hatched), the window alone

@@ -28,6 +28,7 @@ from convlens.graph.weights import NetworkWeights
 from convlens.layers import Layer, is_symbolic
 from convlens.layers.base import policy_config
 from convlens.models import summary as summary_lib
+from convlens.models.display import ModelDisplay
 from convlens.models.training_methods import TrainingMethods
 
 
@@ -48,7 +49,7 @@ def _no_options(method: str, kwargs: dict[str, Any]) -> None:
 
 
 @saving.register_serializable(package="convlens")
-class Model(TrainingMethods, NetworkWeights, Layer):
+class Model(ModelDisplay, TrainingMethods, NetworkWeights, Layer):
     """Keras's ``Model``: ``Model(inputs, outputs, name=...)``, or subclass it and define ``call``."""
 
     uses_training = True

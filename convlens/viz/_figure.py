@@ -1,6 +1,7 @@
 """Figure creation, colour scales and saving shared by every plot (object-oriented API, Agg canvas, no pyplot)."""
 from __future__ import annotations
 
+import io
 import math
 import os
 from pathlib import Path
@@ -10,6 +11,19 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 
+class NotebookFigure(Figure):
+    """A matplotlib Figure that Jupyter shows as a PNG when it is a cell's last expression, with or without
+    ``%matplotlib inline``. It is never registered with pyplot, so the inline backend does not show it a second
+    time at the end of the cell; with ``%matplotlib inline`` IPython's own PNG formatter draws it instead (one
+    image either way).
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+        return buffer.getvalue()
+
+
 def new_figure(figsize: tuple[float, float], constrained: bool = False) -> Figure:
     """Return a Figure on its own Agg canvas, so it renders and saves without a display. `constrained=True` lays
     it out with matplotlib's constrained layout (room for a colour bar shared by a grid of panels).
@@ -17,7 +31,7 @@ def new_figure(figsize: tuple[float, float], constrained: bool = False) -> Figur
     Example:
         >>> fig = new_figure((4, 3)); ax = fig.add_subplot(1, 1, 1)
     """
-    fig = Figure(figsize=figsize, layout="constrained" if constrained else None)
+    fig = NotebookFigure(figsize=figsize, layout="constrained" if constrained else None)
     FigureCanvasAgg(fig)
     return fig
 
