@@ -33,8 +33,12 @@ def serve(model: Any, host: str = "127.0.0.1", port: int = 8000, runtime: str = 
 
     ``runtime='onnx'`` predicts with onnxruntime (a convlens model is exported and verified first).
     ``max_batch_size`` > 1 batches concurrent ``/v1/predict`` requests (up to that many samples, waiting at most
-    ``max_batch_delay_ms``), as TorchServe's ``batch_size`` / ``max_batch_delay`` do.
+    ``max_batch_delay_ms``), as TorchServe's ``batch_size`` / ``max_batch_delay`` do. ``threads`` is the model's
+    thread count, torch's (this call owns the process until interrupted) or onnxruntime's: one thread per forward
+    pass leaves the other cores to the requests being decoded meanwhile.
     """
+    if runtime == "torch":
+        torch.set_num_threads(threads)
     app = create_app(predictor_for(model, runtime, threads), max_batch_size, max_batch_delay_ms)
     print(f"convlens serve: http://{host}:{port}/  (API: /v1/predict, /v1/model, /healthz; Ctrl-C stops)",
           flush=True)
