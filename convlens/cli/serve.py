@@ -17,7 +17,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     parser.add_argument("--runtime", default="torch", choices=["torch", "onnx"],
                         help="predict with torch (default) or onnxruntime (a convlens model is exported first)")
-    parser.add_argument("--threads", type=int, default=1, help="threads per forward pass, torch or onnxruntime (default 1)")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per forward pass, torch or onnxruntime (default 1)")
     parser.add_argument("--max-batch-size", type=int, default=1,
                         help="samples per forward pass when requests arrive together (default 1: no batching)")
     parser.add_argument("--max-batch-delay", type=float, default=2.0,
