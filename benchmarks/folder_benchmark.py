@@ -6,7 +6,8 @@ folder, then measures, after an untimed warm-up pass over a few batches:
 
 (a) the input pipeline alone, batch 32: decode, resize to 180x180, ``RandomFlip("horizontal")``,
     ``RandomRotation(0.1)``, ``RandomZoom(0.2)``, for
-    * convlens ``image_dataset_from_directory(...)`` + the Keras augmentation layers in ``ds.map``, without cache,
+    * convlens ``image_dataset_from_directory(...)`` + the Keras augmentation layers in
+      ``ds.map(..., num_parallel_calls=AUTOTUNE)``, without cache,
     * the same with ``.cache().prefetch(AUTOTUNE)`` before the augmentation (a second pass, read from the cache),
     * a PyTorch ``Dataset`` that decodes with Pillow (``convert("RGB")``, ``resize`` bilinear) and augments each
       image in torch (flip; rotation and zoom as one ``affine_grid``/``grid_sample``), ``DataLoader(batch_size=32,
@@ -81,8 +82,10 @@ def convlens_dataset(root: Path, cache: bool, seed: int, class_names: list[str] 
 
 def convlens_pipeline(root: Path, cache: bool, seed: int) -> Callable[[], int]:
     """One pass of decode + resize + augmentation; returns the images it produced."""
+    from convlens.data.dataset import AUTOTUNE
     augment = convlens_augmentation(seed)
-    ds = convlens_dataset(root, cache, seed).map(lambda x, y: (augment(x, training=True), y))
+    ds = convlens_dataset(root, cache, seed).map(lambda x, y: (augment(x, training=True), y),
+                                                 num_parallel_calls=AUTOTUNE)  # as the tf.data guides write it
 
     def one_pass() -> int:
         return sum(len(x) for x, _ in ds)
@@ -249,7 +252,8 @@ def main() -> None:
     parser.add_argument("--fit-steps", type=int, default=8, help="batches of 32 timed in each fit (default 8)")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: as is)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--keep", default=None, help="write the JPEGs here and keep them (default: a temp folder)")
+    parser.add_argument("--keep", default=None, help="write the JPEGs here and keep them, or reuse the ones there "
+                                                     "(default: a temp folder, deleted)")
     parser.add_argument("--no-fit", action="store_true", help="the input pipeline only")
     args = parser.parse_args()
     if args.images < 3 * BATCH or args.fit_steps < 1:
@@ -260,7 +264,8 @@ def main() -> None:
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="convlens-folder-"))
     try:
         start = time.perf_counter()
-        make_folder(root, args.images, args.seed)
+        if len(list(root.rglob("*.jpg"))) != args.images:  # --keep DIR from an earlier run is reused as it is
+            make_folder(root, args.images, args.seed)
         sizes = [p.stat().st_size for p in root.rglob("*.jpg")]
         print(f"{len(sizes)} JPEGs around 500x375 in {len(CLASSES)} classes, {np.mean(sizes) / 1000:.0f} kB on "
               f"average, written in {time.perf_counter() - start:.1f} s to {root}")
