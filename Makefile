@@ -48,5 +48,8 @@ bench: install-test
 	$(BIN)/python benchmarks/precision_benchmark.py
 	$(BIN)/python benchmarks/memory_benchmark.py
 	$(BIN)/python benchmarks/scaling_benchmark.py
+	$(BIN)/python benchmarks/folder_benchmark.py
+	$(BIN)/python benchmarks/latency_benchmark.py
+	$(BIN)/python benchmarks/serve_benchmark.py
 
 .PHONY: install install-test browser run test bench

@@ -268,7 +268,7 @@ def main() -> None:
             make_folder(root, args.images, args.seed)
         sizes = [p.stat().st_size for p in root.rglob("*.jpg")]
         print(f"{len(sizes)} JPEGs around 500x375 in {len(CLASSES)} classes, {np.mean(sizes) / 1000:.0f} kB on "
-              f"average, written in {time.perf_counter() - start:.1f} s to {root}")
+              f"average, ready in {time.perf_counter() - start:.1f} s in {root}")
         print(f"\n(a) input pipeline alone: decode, resize to {SIZE[0]}x{SIZE[1]}, RandomFlip/RandomRotation/"
               f"RandomZoom, batch {BATCH}")
         pipelines: list[tuple[str, Callable[[], Callable[[], int] | str]]] = [
