@@ -17,7 +17,6 @@ import argparse
 import collections
 import http.client
 import io
-import os
 import socket
 import subprocess
 import sys
