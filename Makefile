@@ -48,6 +48,9 @@ bench: install-test
 	$(BIN)/python benchmarks/precision_benchmark.py
 	$(BIN)/python benchmarks/memory_benchmark.py
 	$(BIN)/python benchmarks/scaling_benchmark.py
+	$(BIN)/python benchmarks/folder_benchmark.py
+	$(BIN)/python benchmarks/latency_benchmark.py
+	$(BIN)/python benchmarks/serve_benchmark.py
 
 # The documentation site (README, docs/*.md, the API reference from the docstrings), built offline into site/.
 docs: install-test

@@ -1,17 +1,17 @@
-"""Training throughput: convlens ``model.fit`` versus an idiomatic PyTorch loop (and Keras 3 / Lightning when present).
+"""Training throughput, like for like: convlens ``model.fit`` versus the idiomatic PyTorch loop, in float32 and
+under the same bfloat16 autocast, with Keras 3 and Lightning as peers.
 
 Trains the notes' 38,390-parameter CNN (Conv2D 10@5x5, MaxPool, Conv2D 20@5x5, MaxPool, Dense 100, Dense 10)
-on Fashion-MNIST for one epoch at batch 128 with RMSprop (lr=0.001, rho=0.9, eps=1e-7), alternating convlens and
-PyTorch for ``--rounds`` rounds, then once each with Keras 3 (``KERAS_BACKEND=torch``) and Lightning when they import.
-Prints images/s (median over rounds), the ratio to the PyTorch loop (goal: convlens >= 2x) and the test accuracy
-each reached after its epoch (same seed), so a speed-up that costs accuracy would show.
+on Fashion-MNIST for one epoch at batch 128 with RMSprop (lr=0.001, rho=0.9, eps=1e-7). Each round runs, in
+turn, convlens float32, the PyTorch loop float32, convlens mixed bfloat16 (``policy.BFLOAT16``) and the PyTorch
+loop under ``torch.autocast("cpu", torch.bfloat16)``; then Keras 3 (``KERAS_BACKEND=torch``) and Lightning once
+each, in float32 (and Lightning's ``"bf16-mixed"`` with the bfloat16 pair). Prints images/s (median over rounds),
+each convlens row's ratio to the PyTorch loop *in the same precision* (goal: >= 2x each), the per-round ratios and
+the test accuracy each reached after its epoch (same seed), so a speed-up that costs accuracy would show.
+``--profile`` adds where the time of a convlens float32 (and bfloat16) epoch goes (``torch.profiler``).
 
-"convlens fit" is the default ``compile`` (precision policy "auto": bfloat16 autocast only where the CPU has
-bfloat16 units); the float32-only ratio is printed too (on a CPU without bfloat16 units the default *is* float32,
-so one row serves both). ``--bf16`` adds convlens forced to bfloat16.
-
-Run: ``python benchmarks/train_benchmark.py [--rounds 5] [--limit N] [--threads T] [--seed 0]``
-(``--limit 6000`` for a quick run).
+Run: ``python benchmarks/train_benchmark.py [--rounds 3] [--limit N] [--threads T] [--seed 0] [--no-bf16]
+[--profile]`` (``--limit 6000`` for a quick run).
 """
 from __future__ import annotations
 
@@ -101,8 +101,9 @@ def torch_accuracy(model: nn.Module, x_test: torch.Tensor, y_test: torch.Tensor)
     return correct / len(x_test)
 
 
-def run_torch(data: Data, seed: int) -> tuple[float, float]:
-    """(seconds for one epoch of the textbook loop, test accuracy)."""
+def run_torch(data: Data, seed: int, bf16: bool = False) -> tuple[float, float]:
+    """(seconds for one epoch of the textbook loop, test accuracy); ``bf16``: forward and loss under
+    ``torch.autocast("cpu", dtype=torch.bfloat16)`` as the PyTorch AMP recipe writes it."""
     from torch.utils.data import DataLoader, TensorDataset
     x, y, x_test, y_test = data
     x_nchw = torch.from_numpy(x).permute(0, 3, 1, 2).contiguous()
@@ -117,14 +118,16 @@ def run_torch(data: Data, seed: int) -> tuple[float, float]:
         running = 0.0
         for xb, yb in loader:
             optimizer.zero_grad()
-            loss = criterion(model(xb), yb)
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                loss = criterion(model(xb), yb)
             loss.backward()
             optimizer.step()
             running += loss.item()  # what tutorials log
 
     seconds = timed(epoch)
     test = torch.from_numpy(x_test).permute(0, 3, 1, 2).contiguous()
-    return seconds, torch_accuracy(model, test, torch.from_numpy(y_test))
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+        return seconds, torch_accuracy(model, test, torch.from_numpy(y_test))
 
 
 # --- Keras 3 and Lightning (optional peers) ---------------------------------------------------------------------------
@@ -151,8 +154,9 @@ def run_keras(data: Data, seed: int) -> tuple[float, float] | str:
     return seconds, float(accuracy)
 
 
-def run_lightning(data: Data, seed: int) -> tuple[float, float] | str:
-    """(seconds, test accuracy) with a LightningModule and ``Trainer.fit``, or why it was skipped."""
+def run_lightning(data: Data, seed: int, precision: str = "32-true") -> tuple[float, float] | str:
+    """(seconds, test accuracy) with a LightningModule and ``Trainer.fit`` (``precision``: Lightning's name,
+    ``"32-true"`` or ``"bf16-mixed"``), or why it was skipped."""
     try:
         import lightning as L
     except ImportError:
@@ -186,15 +190,46 @@ def run_lightning(data: Data, seed: int) -> tuple[float, float] | str:
     loader = DataLoader(TensorDataset(torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(y)),
                         batch_size=BATCH, shuffle=True)
     trainer = L.Trainer(max_epochs=1, accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False)
+                        enable_progress_bar=False, enable_model_summary=False, precision=precision)
     seconds = timed(lambda: trainer.fit(module, loader))
     test = torch.from_numpy(x_test).permute(0, 3, 1, 2).contiguous()
-    return seconds, torch_accuracy(module.net, test, torch.from_numpy(y_test))
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16-mixed"):
+        return seconds, torch_accuracy(module.net, test, torch.from_numpy(y_test))
+
+
+# --- profile --------------------------------------------------------------------------------------------------------
+def profile(data: Data, seed: int, precision: str) -> None:
+    """Where one convlens epoch's time goes, by the categories of ``scaling_benchmark`` (operators' own time;
+    "Python and framework" is the wall time no operator accounts for)."""
+    from collections import defaultdict
+    from torch.profiler import ProfilerActivity, profile as torch_profile
+    from scaling_benchmark import CATEGORIES
+    run_convlens(warm_up_slice(data), seed, precision)
+    with torch_profile(activities=[ProfilerActivity.CPU]) as prof:
+        start = time.perf_counter()
+        run_convlens(data, seed, precision)  # includes the 10,000-image evaluate, as the timed rows do not
+        wall = time.perf_counter() - start
+    shares: dict[str, float] = defaultdict(float)
+    for event in prof.events():
+        parent, in_optimizer = event.cpu_parent, event.name.startswith("Optimizer.")
+        while parent is not None and not in_optimizer:
+            in_optimizer, parent = parent.name.startswith("Optimizer."), parent.cpu_parent
+        label = "optimizer" if in_optimizer else next(
+            (label for label, keys in CATEGORIES if any(k in event.name for k in keys)), "other operators")
+        shares[label] += event.self_cpu_time_total / 1e6
+    shares["Python and framework"] = max(0.0, wall - sum(shares.values()))
+    print(f"\nprofile of convlens {precision} fit + evaluate, {len(data[0])} images, batch {BATCH}, "
+          f"{torch.get_num_threads()} threads ({wall:.2f} s under the profiler):")
+    for label, seconds in sorted(shares.items(), key=lambda kv: -kv[1]):
+        print(f"  {label:<24}{seconds / wall:>6.1%}  ({seconds:.2f} s)")
+    print("  top operators by own time:")
+    for row in sorted(prof.key_averages(), key=lambda e: -e.self_cpu_time_total)[:12]:
+        print(f"    {row.key:<44}{row.self_cpu_time_total / 1e6:7.2f} s  {row.count:7d} calls")
 
 
 # --- report -----------------------------------------------------------------------------------------------------------
 def table(rows: list[tuple[str, ...]]) -> str:
-    header = ("trainer", "images/s", "vs torch loop", "vs keras 3", "test accuracy")
+    header = ("trainer", "images/s", "vs torch loop (same precision)", "vs keras 3", "test accuracy")
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(r, widths)))
              for r in [header, *rows]]
@@ -202,14 +237,20 @@ def table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(lines)
 
 
+PAIRS = {"float32": ("convlens float32", "torch loop float32"),
+         "bfloat16": ("convlens bfloat16", "torch loop bfloat16")}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="alternating convlens/torch rounds (default 5)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (default 3)")
     parser.add_argument("--limit", type=int, default=None, help="use the first N training images")
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: as is)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-peers", action="store_true", help="skip Keras and Lightning")
-    parser.add_argument("--bf16", action="store_true", help="also time convlens forced to bfloat16 autocast")
+    parser.add_argument("--no-bf16", action="store_true", help="float32 pair only (bfloat16 is emulated, and slow, "
+                                                                  "on a CPU without AVX512-BF16 or AMX)")
+    parser.add_argument("--profile", action="store_true", help="then profile a convlens epoch per precision")
     args = parser.parse_args()
     if args.rounds < 1:
         parser.error(f"--rounds must be >= 1, got {args.rounds}")
@@ -220,14 +261,16 @@ def main() -> None:
     print(machine.header())
     data = load(args.limit)
     n = len(data[0])
-    print(f"{n} training images, batch {BATCH}, 1 epoch, RMSprop; torch {torch.__version__}, "
-          f"{torch.get_num_threads()} threads, {args.rounds} rounds")
+    precisions = ["float32"] + ([] if args.no_bf16 else ["bfloat16"])
+    print(f"{n} training images, batch {BATCH}, 1 epoch, RMSprop; {args.rounds} rounds alternating "
+          f"{', '.join(name for p in precisions for name in PAIRS[p])}; convlens bfloat16 = compile(**{policy.BFLOAT16})")
+    if "bfloat16" in precisions and policy.default_is_float32():
+        print("note: this CPU has no bfloat16 units (AVX512-BF16 / AMX): bfloat16 is emulated here")
     warm = warm_up_slice(data)
-    trainers = [("convlens fit", run_convlens), ("torch loop", run_torch)]
-    if not policy.default_is_float32():
-        trainers.append(("convlens float32", lambda d, seed: run_convlens(d, seed, "float32")))
-    if args.bf16:
-        trainers.append(("convlens bf16", lambda d, seed: run_convlens(d, seed, "bfloat16")))
+    trainers = []
+    for p in precisions:
+        trainers += [(PAIRS[p][0], lambda d, seed, p=p: run_convlens(d, seed, p)),
+                     (PAIRS[p][1], lambda d, seed, p=p: run_torch(d, seed, bf16=p == "bfloat16"))]
     for _, run in trainers:  # untimed: imports, oneDNN kernel creation, allocator warm-up
         run(warm, args.seed)
 
@@ -236,10 +279,13 @@ def main() -> None:
         for name, run in trainers:
             seconds, accuracy = run(data, args.seed)
             results[name].append((seconds, accuracy))
-            print(f"round {round_index + 1}: {name:<13} {n / seconds:9.0f} images/s  ({seconds:.2f} s, "
+            print(f"round {round_index + 1}: {name:<19} {n / seconds:9.0f} images/s  ({seconds:.2f} s, "
                   f"test accuracy {accuracy:.4f})", flush=True)
     if not args.no_peers:
-        for name, run in (("keras 3 (torch)", run_keras), ("lightning", run_lightning)):
+        peers = [("keras 3 (torch)", run_keras), ("lightning float32", run_lightning)]
+        if "bfloat16" in precisions:
+            peers.append(("lightning bf16-mixed", lambda d, seed: run_lightning(d, seed, "bf16-mixed")))
+        for name, run in peers:
             outcome = run(warm, args.seed)  # untimed warm-up, or the reason it was skipped
             if not isinstance(outcome, str):
                 outcome = run(data, args.seed)
@@ -251,30 +297,33 @@ def main() -> None:
                       flush=True)
 
     rates = {name: statistics.median(n / s for s, _ in runs) for name, runs in results.items()}
+    accuracy = {name: statistics.median(a for _, a in runs) for name, runs in results.items()}
     keras_rate = rates.get("keras 3 (torch)")
-    rows = [(name, f"{rates[name]:.0f}", f"{rates[name] / rates['torch loop']:.2f}x",
-             f"{rates[name] / keras_rate:.2f}x" if keras_rate else "-",
-             f"{statistics.median(a for _, a in runs):.4f}") for name, runs in results.items()]
+
+    def loop_of(name: str) -> str:
+        return PAIRS["bfloat16"][1] if "bf16" in name or "bfloat16" in name else PAIRS["float32"][1]
+
+    rows = [(name, f"{rates[name]:.0f}", f"{rates[name] / rates[loop_of(name)]:.2f}x",
+             f"{rates[name] / keras_rate:.2f}x" if keras_rate else "-", f"{accuracy[name]:.4f}") for name in results]
     print()
     print(table(rows))
-    ratio = rates["convlens fit"] / rates["torch loop"]
-    per_round = [t / c for (c, _), (t, _) in zip(results["convlens fit"], results["torch loop"])]
-    print(f"\nconvlens default / torch loop = {ratio:.2f}x (goal >= 2x: {'met' if ratio >= 2 else 'not met'}); "
-          f"per round: {', '.join(f'{r:.2f}x' for r in per_round)}")
-    float32 = "convlens fit" if policy.default_is_float32() else "convlens float32"
-    print(f"float32-only: convlens / torch loop = {rates[float32] / rates['torch loop']:.2f}x"
-          + (" (the default is float32 on this CPU: no AMX / AVX512-BF16)" if policy.default_is_float32() else ""))
-    if keras_rate:
-        to_keras = rates["convlens fit"] / keras_rate
-        print(f"convlens default / keras 3 = {to_keras:.2f}x (goal >= 2.5x: {'met' if to_keras >= 2.5 else 'not met'})")
-    accuracy = {name: statistics.median(a for _, a in runs) for name, runs in results.items()}
-    gap = accuracy["convlens fit"] - accuracy["torch loop"]
-    print(f"test accuracy convlens default minus torch loop: {gap * 100:+.2f} points (goal: speed not bought with "
-          f"accuracy, i.e. >= -0.5: {'met' if gap >= -0.005 else 'not met'}; the two start from different "
-          f"initializers, Keras's glorot_uniform and torch's kaiming_uniform)")
-    print(f"images/s and accuracy are medians over {args.rounds} rounds (peers: 1 run after an untimed warm-up); "
-          f"the machine's other load shows as spread between rounds")
+    print()
+    for p in precisions:
+        mine, loop = PAIRS[p]
+        ratio = rates[mine] / rates[loop]
+        per_round = [t / c for (c, _), (t, _) in zip(results[mine], results[loop])]
+        gap = accuracy[mine] - accuracy[loop]
+        print(f"{p}: convlens / torch loop = {ratio:.2f}x (goal >= 2x: {'met' if ratio >= 2 else 'not met'}); "
+              f"per round {', '.join(f'{r:.2f}x' for r in per_round)}; test accuracy {gap * 100:+.2f} points "
+              f"(goal >= -0.5: {'met' if gap >= -0.005 else 'not met'})")
+    print(f"images/s and accuracy are medians over {args.rounds} rounds (peers: 1 run after an untimed warm-up); the "
+          f"machine's other load shows as spread between rounds. convlens starts from Keras's glorot_uniform, torch "
+          f"from kaiming_uniform, so their accuracies differ a little at the same seed")
     print(f"[{machine.load_line()}]")
+    if args.profile:
+        for p in precisions:
+            profile(data, args.seed, p)
+
 
 if __name__ == "__main__":
     main()

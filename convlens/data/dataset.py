@@ -241,7 +241,8 @@ class ImageFileBatches(Dataset):
 
     ``labels`` (already encoded, one row per file, or None for images alone) follow the files. A shuffled dataset
     draws a new order each pass from ``seed``. The files of the next ``lookahead`` batches decode in ``workers``
-    threads while a batch is used. A file that fails to decode is warned about once, listed in ``errors`` and
+    threads while a batch is used; a JPEG at least twice the image size decodes at a reduced DCT scale
+    (``load_image(draft=True)``: a quarter of the pixels or fewer, then the same resize). A file that fails to decode is warned about once, listed in ``errors`` and
     skipped.
     """
 
@@ -273,7 +274,7 @@ class ImageFileBatches(Dataset):
 
     def _decode(self, index: int) -> np.ndarray:
         return load_image(self.file_paths[index], self.color_mode, self.image_size, self.interpolation,
-                          self.crop_to_aspect_ratio, self.max_pixels)
+                          self.crop_to_aspect_ratio, self.max_pixels, draft=True)
 
     def _elements(self) -> Iterator[Any]:
         pass_number, self._passes = self._passes, self._passes + 1

@@ -6,6 +6,9 @@ decompression-bomb limit are refused from their header. Phone photos are turned 
 orientation. Transparent pixels are composited on WHITE (``BACKGROUND``) for ``'rgb'`` and ``'grayscale'``: photos and icons
 saved with transparency usually sit on a white page. ``'rgba'`` keeps the alpha channel. 16-bit images
 (``I;16`` TIFF/PNG, ``I``) are scaled to 8 bits instead of clipped, which is what a bare ``convert('L')`` does.
+``draft=True`` lets a JPEG decode at a reduced DCT scale (1/2, 1/4, 1/8: libjpeg's own downscaling, a fraction of
+the work) when ``target_size`` is at most half the stored size; the resize then starts from that smaller image.
+``load_img`` keeps Keras's full decode (``draft=False``); the ``image_dataset_from_directory`` pipeline drafts.
 
 Example:
     >>> import numpy as np, tempfile, os
@@ -138,14 +141,49 @@ def stored_color_mode(img: Image.Image) -> str:
     return "grayscale" if img.mode in ("1", "L", "LA", "La", "I", "F") or img.mode.startswith("I;16") else "rgb"
 
 
+_TRANSPOSING_ORIENTATIONS = (5, 6, 7, 8)  # EXIF orientations that swap width and height
+
+
+def draft_size(stored: tuple[int, int], target_size: tuple[int, int], orientation: int = 1,
+               crop_to_aspect_ratio: bool = False) -> tuple[int, int]:
+    """The ``(width, height)`` a JPEG must keep when drafted so that the upright, (cropped,) resized image still
+    comes from at least ``target_size`` = ``(height, width)`` pixels: the size to pass to ``Image.draft``.
+
+    Example:
+        >>> draft_size((500, 375), (180, 180))
+        (180, 180)
+        >>> draft_size((500, 375), (180, 120), orientation=6)  # stored sideways: the target's axes swap
+        (180, 120)
+        >>> draft_size((500, 375), (180, 180), crop_to_aspect_ratio=True)  # the 375x375 centre must cover 180
+        (240, 180)
+    """
+    height, width = int(target_size[0]), int(target_size[1])
+    if orientation in _TRANSPOSING_ORIENTATIONS:
+        height, width = width, height
+    if not crop_to_aspect_ratio:
+        return width, height
+    w, h = stored
+    crop_w, crop_h = min(w, round(h * width / height)), min(h, round(w * height / width))
+    return -(-width * w // crop_w), -(-height * h // crop_h)
+
+
+def _draft(img: Image.Image, target_size: tuple[int, int], crop_to_aspect_ratio: bool) -> None:
+    """Ask a JPEG to decode at the smallest DCT scale that still covers the target (nothing for other formats)."""
+    if img.format != "JPEG":
+        return
+    orientation = int(img.getexif().get(0x0112, 1) or 1)
+    img.draft(img.mode, draft_size(img.size, target_size, orientation, crop_to_aspect_ratio))
+
+
 def load_image(path: str | os.PathLike, color_mode: str | None = "rgb", target_size: tuple[int, int] | None = None,
                interpolation: str = "nearest", crop_to_aspect_ratio: bool = False,
-               max_pixels: int | None = None) -> np.ndarray:
+               max_pixels: int | None = None, draft: bool = False) -> np.ndarray:
     """Decode ``path`` into a uint8 ``(H, W, C)`` array; ``target_size`` is ``(height, width)`` as in Keras.
 
     ``color_mode=None`` keeps grey images grey and makes everything else RGB. Raises ``FileNotFoundError``,
     ``ValueError`` for a path that is not a regular file, ``ImageTooLargeError`` above the pixel limit and
-    ``UnreadableImageError`` (a ``ValueError``) for files Pillow cannot decode. Example: see the module docstring.
+    ``UnreadableImageError`` (a ``ValueError``) for files Pillow cannot decode. ``draft``: decode a JPEG at a
+    reduced scale when the target is at most half its size (see the module docstring, which has the example).
     """
     if color_mode is not None:
         check_color_mode(color_mode)
@@ -156,6 +194,8 @@ def load_image(path: str | os.PathLike, color_mode: str | None = "rgb", target_s
         raise ValueError(f"target_size={tuple(target_size)!r} must be two positive ints (height, width).")
     try:
         with open_image(path, max_pixels) as img:
+            if draft and target_size is not None:
+                _draft(img, target_size, crop_to_aspect_ratio)
             img.load()
             img = ImageOps.exif_transpose(img)  # phone photos: pixels stored sideways, EXIF says how to turn
             img = convert_mode(img, color_mode or stored_color_mode(img))

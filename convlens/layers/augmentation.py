@@ -22,7 +22,7 @@ import torch
 
 from convlens.data.affine import FILL_MODES, affine_warp, keras_affine_matrices
 from convlens.data.color import adjust_contrast
-from convlens.data.geometry import flip_left_right, flip_up_down
+from convlens.data.geometry import flip_chosen
 from convlens.layers.base import Layer, Shape
 from convlens.layers.unbatched import TakesOneImage
 
@@ -93,10 +93,9 @@ class RandomFlip(_ImageAugmentation):
         self.mode = mode
 
     def augment(self, x: torch.Tensor) -> torch.Tensor:
-        for direction, flip in (("horizontal", flip_left_right), ("vertical", flip_up_down)):
+        for direction, axis in (("horizontal", 2), ("vertical", 1)):
             if direction in self.mode:
-                coin = (self.uniform(x.shape[0], 0.0, 1.0) < 0.5).to(x.device)
-                x = torch.where(coin[:, None, None, None], flip(x), x)
+                x = flip_chosen(x, (self.uniform(x.shape[0], 0.0, 1.0) < 0.5).to(x.device), axis)
         return x
 
     def get_config(self) -> dict[str, Any]:

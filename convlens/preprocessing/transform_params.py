@@ -19,6 +19,7 @@ import torch
 
 from convlens.data.affine import affine_warp, keras_affine_matrices, uniform
 from convlens.data.color import adjust_brightness, channel_shift
+from convlens.data.geometry import flip_chosen
 
 
 def _shift(value: float | int | Sequence[float], size: int, n: int, generator: torch.Generator) -> torch.Tensor:
@@ -97,8 +98,7 @@ def apply_params(images: torch.Tensor, params: dict[str, Any], fill_mode: str = 
     for name, axis in (("flip_horizontal", 2), ("flip_vertical", 1)):
         flags = flips[name]
         if flags is not None and bool(torch.as_tensor(flags).any()):
-            mask = torch.as_tensor(flags, dtype=torch.bool).reshape(-1, 1, 1, 1)
-            images = torch.where(mask, images.flip(axis), images)
+            images = flip_chosen(images, torch.as_tensor(flags, dtype=torch.bool).reshape(-1), axis)
     if params.get("brightness") is not None:
         images = adjust_brightness(images, torch.as_tensor(params["brightness"]).reshape(-1))
     return images

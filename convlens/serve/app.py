@@ -3,8 +3,10 @@
 Routes: ``GET /`` (the self-contained page), ``GET /healthz``, ``GET /v1/model``, ``POST /v1/predict`` (a PNG/JPEG
 body or multipart upload, or a JSON array / ``{"inputs": array}``), ``POST /v1/inspect`` (the page: stages, guesses
 and every layer for one image), ``POST /v1/explain`` (one unit's calculation), ``GET /v1/kernels`` and
-``POST /v1/filter`` (the kernel playground). Bodies over 1 MiB get 413; bad
-content gets 400 with a message; model calls run in a worker thread so the server keeps answering.
+``POST /v1/filter`` (the kernel playground). Bodies over 1 MiB get 413; bad content gets 400 with a message;
+decoding and model calls run in worker threads so the server keeps answering. With ``max_batch_size > 1`` the
+predictions of requests that arrive together run as one batch (``convlens.serve.batching``), waiting at most
+``max_batch_delay_ms`` for company.
 
 Example:
     >>> from convlens import Sequential
@@ -16,6 +18,7 @@ Example:
 """
 from __future__ import annotations
 
+import asyncio
 import json
 from email.parser import BytesParser
 from email.policy import default as email_policy
@@ -26,6 +29,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from convlens.serve.batching import Batcher
 from convlens.serve.playground import kernel_bank
 from convlens.serve.predictor import BadInput, Predictor
 
@@ -89,9 +93,13 @@ def _top(request: Request) -> int:
     return int(value)
 
 
-def create_app(predictor: Predictor) -> FastAPI:
-    """The app for one :class:`~convlens.serve.predictor.Predictor`."""
+def create_app(predictor: Predictor, max_batch_size: int = 1, max_batch_delay_ms: float = 2.0) -> FastAPI:
+    """The app for one :class:`~convlens.serve.predictor.Predictor`; ``max_batch_size`` samples at most per forward
+    pass of ``/v1/predict`` (1: each request alone), gathered for at most ``max_batch_delay_ms`` milliseconds."""
+    batcher = Batcher(predictor.predict, max_batch_size, max_batch_delay_ms / 1000) if max_batch_size != 1 else None
     app = FastAPI(title="convlens", docs_url=None, redoc_url=None, openapi_url=None)
+    if batcher is not None:
+        app.router.on_shutdown.append(batcher.close)
 
     @app.exception_handler(BadInput)
     async def bad_input(_request: Request, err: BadInput) -> JSONResponse:
@@ -141,7 +149,10 @@ def create_app(predictor: Predictor) -> FastAPI:
         use_mnist_style = _flag(request.query_params.get("mnist_style"))
         top = _top(request)
         batch, _, _ = await sample_from(request, use_mnist_style)
-        probabilities = await run_in_threadpool(predictor.predict, batch)
+        if batcher is not None:
+            probabilities = await asyncio.wrap_future(batcher.submit(batch))
+        else:
+            probabilities = await run_in_threadpool(predictor.predict, batch)
         ranked = predictor.ranked(probabilities, top)
         return {"class_names": predictor.class_names, "probabilities": probabilities.tolist(),
                 "predictions": [{**best[0], "top": best} for best in ranked]}

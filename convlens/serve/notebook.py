@@ -71,7 +71,9 @@ def _start(app: Any) -> LiveServer:
     sock.bind((HOST, 0))
     port = sock.getsockname()[1]
     switchboard = Switchboard(app)
-    config = uvicorn.Config(switchboard, log_level="warning", lifespan="off", access_log=False)
+    # log_config=None: uvicorn leaves logging alone (its own config would bind handlers to the sys.stderr of the
+    # moment, which a notebook or a test may close later)
+    config = uvicorn.Config(switchboard, log_level="warning", lifespan="off", access_log=False, log_config=None)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name=f"convlens-live-page-{port}",
                               daemon=True)

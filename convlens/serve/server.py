@@ -28,12 +28,18 @@ def predictor_for(model: Any, runtime: str = "torch", threads: int = 1) -> Predi
 
 
 def serve(model: Any, host: str = "127.0.0.1", port: int = 8000, runtime: str = "torch", threads: int = 1,
-          log_level: str = "warning") -> None:
+          log_level: str = "warning", max_batch_size: int = 1, max_batch_delay_ms: float = 2.0) -> None:
     """Serve ``model`` until interrupted: the page at ``http://host:port/`` and the API under ``/v1``.
 
     ``runtime='onnx'`` predicts with onnxruntime (a convlens model is exported and verified first).
+    ``max_batch_size`` > 1 batches concurrent ``/v1/predict`` requests (up to that many samples, waiting at most
+    ``max_batch_delay_ms``), as TorchServe's ``batch_size`` / ``max_batch_delay`` do. ``threads`` is the model's
+    thread count, torch's (this call owns the process until interrupted) or onnxruntime's: one thread per forward
+    pass leaves the other cores to the requests being decoded meanwhile.
     """
-    app = create_app(predictor_for(model, runtime, threads))
+    if runtime == "torch":
+        torch.set_num_threads(threads)
+    app = create_app(predictor_for(model, runtime, threads), max_batch_size, max_batch_delay_ms)
     print(f"convlens serve: http://{host}:{port}/  (API: /v1/predict, /v1/model, /healthz; Ctrl-C stops)",
           flush=True)
     uvicorn.run(app, host=host, port=port, log_level=log_level)

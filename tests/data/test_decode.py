@@ -1,6 +1,6 @@
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from convlens.data.decode import ImageTooLargeError, load_image, verify_image
 
@@ -88,3 +88,48 @@ def test_verify_reports_empty_truncated_and_non_images(tmp_path):
 def test_bad_color_mode():
     with pytest.raises(ValueError, match="color_mode='rgbx'"):
         load_image("whatever.png", "rgbx")
+
+
+def _halves_jpeg(path, orientation=1):
+    """A 400x200 JPEG stored red on the left, blue on the right, with an EXIF orientation."""
+    img = Image.new("RGB", (400, 200), (220, 0, 0))
+    img.paste((0, 0, 220), (200, 0, 400, 200))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    img.save(path, quality=95, exif=exif)
+    return path
+
+
+def test_draft_decoding_keeps_size_and_exif_orientation(tmp_path):
+    path = _halves_jpeg(tmp_path / "sideways.jpg", orientation=6)  # shown turned 90 degrees clockwise: 200x400
+    drafted = load_image(path, "rgb", target_size=(100, 50), interpolation="bilinear", draft=True)
+    full = load_image(path, "rgb", target_size=(100, 50), interpolation="bilinear")
+    assert drafted.shape == full.shape == (100, 50, 3)
+    # upright, the stored left (red) half is on top and the right (blue) half below
+    assert drafted[10, 25].tolist()[0] > 180 and drafted[90, 25].tolist()[2] > 180
+    assert np.abs(drafted.astype(int) - full.astype(int)).mean() < 3
+    # and it really decoded at a reduced scale: Pillow's own 1/4-scale decode, turned upright, is the same picture
+    with Image.open(path) as img:
+        img.draft("RGB", (100, 50))
+        assert img.size == (100, 50)
+        img.load()
+        expected = np.asarray(ImageOps.exif_transpose(img))
+    np.testing.assert_array_equal(drafted, expected)
+
+
+def test_draft_with_crop_to_aspect_ratio_and_upright_target(tmp_path):
+    path = _halves_jpeg(tmp_path / "upright.jpg")
+    image = load_image(path, "rgb", target_size=(40, 40), crop_to_aspect_ratio=True, draft=True)
+    assert image.shape == (40, 40, 3)
+    assert image[20, 5].tolist()[0] > 180 and image[20, 35].tolist()[2] > 180  # the centre square: red | blue
+
+
+def test_draft_leaves_other_formats_alpha_and_the_bomb_guard_alone(tmp_path, monkeypatch):
+    img = Image.new("RGBA", (64, 64), (255, 0, 0, 255))
+    img.putpixel((0, 0), (0, 0, 255, 0))
+    path = _save(img, tmp_path / "a.png")
+    np.testing.assert_array_equal(load_image(path, "rgba", (8, 8), draft=True), load_image(path, "rgba", (8, 8)))
+    jpeg = _halves_jpeg(tmp_path / "big.jpg")
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    with pytest.raises(ImageTooLargeError, match="big.jpg"):  # refused from the header, drafted or not
+        load_image(jpeg, "rgb", (10, 10), draft=True)
