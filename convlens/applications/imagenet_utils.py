@@ -55,6 +55,16 @@ def preprocess_input(x: Any, data_format: str | None = None, mode: str = "caffe"
     return _preprocess(x, data_format, mode)
 
 
+def preprocess_caffe(x: Any, data_format: str | None = None) -> Any:
+    """``preprocess_input`` of VGG and ResNet (Keras's mode ``"caffe"``: RGB to BGR, ImageNet mean subtracted)."""
+    return preprocess_input(x, data_format=data_format, mode="caffe")
+
+
+def preprocess_tf(x: Any, data_format: str | None = None) -> Any:
+    """``preprocess_input`` of MobileNetV2, InceptionV3 and Xception (Keras's mode ``"tf"``: scaled to [-1, 1])."""
+    return preprocess_input(x, data_format=data_format, mode="tf")
+
+
 def _preprocess(x: Any, data_format: str, mode: str) -> Any:
     """In place on ``x`` (a float array or a fresh tensor), like Keras's NumPy path."""
     if mode == "tf":

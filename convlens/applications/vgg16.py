@@ -1,29 +1,13 @@
-"""``keras.applications.vgg16``: VGG16 with the preprocessing its ImageNet weights expect
-(RGB to BGR, then the ImageNet mean subtracted per channel, no scaling) and ``decode_predictions``.
+"""``keras.applications.vgg16``: VGG16 with the preprocessing its ImageNet weights expect (RGB to BGR, then the
+ImageNet mean subtracted per channel, no scaling), and ``decode_predictions`` (class names read offline: see
+``imagenet_utils``).
 
 Example:
     >>> import numpy as np
     >>> preprocess_input(np.array([[[123.68, 116.779, 103.939]]], "float32")).round(4).tolist()
     [[[0.0, 0.0, 0.0]]]
 """
-from __future__ import annotations
-
-import os
-from typing import Any, Mapping
-
-from convlens.applications import imagenet_utils
+from convlens.applications.imagenet_utils import decode_predictions, preprocess_caffe as preprocess_input
 from convlens.zoo.vgg import VGG16
 
-
-def preprocess_input(x: Any, data_format: str | None = None) -> Any:
-    """Keras's ``vgg16.preprocess_input``: mode ``"caffe"`` of ``imagenet_utils.preprocess_input``."""
-    return imagenet_utils.preprocess_input(x, data_format=data_format, mode="caffe")
-
-
-def decode_predictions(preds: Any, top: int = 5, class_index: str | os.PathLike | Mapping | None = None
-                       ) -> list[list[tuple[str, str, float]]]:
-    """Keras's ``vgg16.decode_predictions`` (class names read offline: see ``imagenet_utils``)."""
-    return imagenet_utils.decode_predictions(preds, top=top, class_index=class_index)
-
-
-__all__ = ['VGG16', "decode_predictions", "preprocess_input"]
+__all__ = ["VGG16", "decode_predictions", "preprocess_input"]
