@@ -14,7 +14,7 @@ import secrets
 import shutil
 import urllib.request
 
-from convlens.cache import convlens_home, file_digest
+from convlens.cache import convlens_home, file_digest, process_alive
 
 _CHUNK = 1 << 20
 _TIMEOUT_S = 60
@@ -31,16 +31,6 @@ def _resolve_algorithm(file_hash: str, hash_algorithm: str) -> str:
     if hash_algorithm == "auto":  # Keras's rule: a 32-character digest is md5, anything else sha256.
         return "md5" if len(file_hash) == 32 else "sha256"
     return hash_algorithm
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return pid < 2 ** 31  # another user's live process (or a nonsense pid: not alive)
-    return True
 
 
 def part_path(target: str | os.PathLike) -> str:
@@ -71,7 +61,7 @@ def remove_stale_parts(target: str | os.PathLike) -> list[str]:
         return removed
     for entry in entries:
         match = pattern.fullmatch(entry.name)
-        if match is None or (match["pid"] is not None and _alive(int(match["pid"]))):
+        if match is None or (match["pid"] is not None and process_alive(int(match["pid"]))):
             continue
         try:
             if entry.is_dir(follow_symlinks=False):

@@ -17,20 +17,12 @@ import re
 import secrets
 from pathlib import Path
 
+from convlens.cache import process_alive
+
 
 def _temp_pattern(name: str) -> re.Pattern:
     # ``.<name>.<pid>-<hex>.tmp`` (this module), or ``.<name>.<8 chars>.tmp`` (tempfile.mkstemp, older convlens).
     return re.compile(re.escape(f".{name}.") + r"(?:(?P<pid>\d+)-[0-9a-f]+|[A-Za-z0-9_]{8})\.tmp")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError):
-        return pid < 2 ** 31  # another user's live process (or a nonsense pid: not alive)
-    return True
 
 
 def remove_stale_temp_files(path: str | Path) -> list[Path]:
@@ -55,7 +47,7 @@ def remove_stale_temp_files(path: str | Path) -> list[Path]:
         match = pattern.fullmatch(entry.name)
         if match is None or not entry.is_file(follow_symlinks=False):
             continue
-        if match["pid"] is not None and _alive(int(match["pid"])):
+        if match["pid"] is not None and process_alive(int(match["pid"])):
             continue
         try:
             os.unlink(entry.path)
