@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-import convlens.data.dataset as dataset_module
+import convlens.data.image_batches as image_batches_module
 from convlens import Sequential
 from convlens.data import AUTOTUNE, Dataset
 from convlens.layers import Dense, Flatten
@@ -16,13 +16,13 @@ from convlens.utils import image_dataset_from_directory
 def count_decodes(monkeypatch):
     """Count (path → times decoded) and the threads that decoded."""
     seen, threads = {}, set()
-    real = dataset_module.load_image
+    real = image_batches_module.load_image
 
     def counting(path, *args, **kwargs):
         seen[path] = seen.get(path, 0) + 1
         threads.add(threading.current_thread().name)
         return real(path, *args, **kwargs)
-    monkeypatch.setattr(dataset_module, "load_image", counting)
+    monkeypatch.setattr(image_batches_module, "load_image", counting)
     return seen, threads
 
 
