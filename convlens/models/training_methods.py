@@ -20,7 +20,6 @@ import torch
 
 from convlens.training import Trainer
 from convlens.training import setup as training_setup
-from convlens.training.data import ArrayData
 from convlens.training.default_steps import default_step
 from convlens.training.step import Step
 from convlens.training.trackers import Tracker
@@ -104,7 +103,7 @@ class TrainingMethods:
 
     def predict_on_batch(self, x: Any) -> np.ndarray:
         """The model's outputs for one batch, as a NumPy array."""
-        return self.trainer.predict(x, batch_size=max(len(ArrayData(x)), 1))
+        return self.trainer.predict_on_batch(x)
 
     # --- Keras 1/2 generator spellings ----------------------------------------------------------------------------
     def fit_generator(self, generator: Any, steps_per_epoch: int | None = None, epochs: int = 1, *,
