@@ -18,13 +18,22 @@ SEEDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "seeds"
 
 def seed_line(seed: str, line: int) -> str:
     path = SEEDS / seed
-    assert path.is_file(), f"the lecture notes are expected in {SEEDS.resolve()} (shared/ beside the clone)"
+    assert path.is_file(), f"{seed} is missing from the lecture notes in {SEEDS.resolve()}"
     return path.read_text(encoding="utf-8").splitlines()[line - 1]
 
 
-@pytest.mark.parametrize("example", WORKED_EXAMPLES, ids=[f"{e.key}-{e.title[:30]}" for e in WORKED_EXAMPLES])
-def test_worked_example(example):
+IDS = [f"{e.key}-{e.title[:30]}" for e in WORKED_EXAMPLES]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the lecture notes (shared/seeds beside the clone, as CI has them) "
+                                               "are not here to quote")
+@pytest.mark.parametrize("example", WORKED_EXAMPLES, ids=IDS)
+def test_the_notes_still_say_it(example):
     assert example.quote in seed_line(example.seed, example.line), f"{example.key} no longer shows {example.quote!r}"
+
+
+@pytest.mark.parametrize("example", WORKED_EXAMPLES, ids=IDS)
+def test_worked_example(example):
     assert example.agrees(), f"{example.key} {example.title}: convlens gives {example.shown()}, " \
                              f"expected {show(example.expected)}"
     if example.notes is not None:
