@@ -110,13 +110,15 @@ def _why_missing(data: RunData, *pieces: str) -> str:
 def value_text(value: Any) -> str:
     """Numbers as people write them: whole numbers without decimals, others with 4 significant digits.
 
-    >>> value_text(1000.0), value_text(0.97321), value_text("adam"), value_text(1234567)
-    ('1,000', '0.9732', 'adam', '1,234,567')
+    >>> value_text(1000.0), value_text(0.97321), value_text("adam"), value_text(1234567), value_text(14981.7)
+    ('1,000', '0.9732', 'adam', '1,234,567', '14,982')
     """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return str(value)
     if isinstance(value, int) or (math.isfinite(value) and float(value).is_integer() and abs(value) < 1e15):
         return f"{int(value):,}"
+    if math.isfinite(value) and 1e4 <= abs(value) < 1e15:  # 14,982 images/s, not 1.498e+04
+        return f"{round(value):,}"
     return f"{value:.4g}"
 
 
