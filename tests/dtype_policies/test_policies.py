@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from convlens import Sequential, config as config_policies, mixed_precision
+from convlens import Sequential, config, mixed_precision
 from convlens.cli import _folder
 from convlens.cli.main import main
 from convlens.dtype_policies import DTypePolicy, global_policy, set_global_policy
@@ -68,12 +68,12 @@ def test_auto_reads_the_injected_cpu_flags_both_ways(monkeypatch):
 def test_keras_names_set_the_policy_of_layers_made_afterwards():
     before = Dense(2)
     mixed_precision.set_global_policy("mixed_bfloat16")
-    assert mixed_precision.global_policy() == "mixed_bfloat16" and config_policies.dtype_policy().name == \
+    assert mixed_precision.global_policy() == "mixed_bfloat16" and config.dtype_policy().name == \
         "mixed_bfloat16"
     after, head = Dense(2), Dense(2, dtype="float32")
     assert (before.compute_dtype, after.compute_dtype, head.compute_dtype) == ("float32", "bfloat16", "float32")
     assert after.variable_dtype == after.dtype == "float32"
-    config_policies.set_dtype_policy(mixed_precision.Policy("float32"))
+    config.set_dtype_policy(mixed_precision.Policy("float32"))
     assert global_policy() == DTypePolicy("float32") and Dense(2).compute_dtype == "float32"
 
 
