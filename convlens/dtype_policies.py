@@ -44,6 +44,7 @@ class DTypePolicy:
                     f"{name} compute)") if name in _ALIASES else ""
             raise ValueError(f"dtype policy must be one of {', '.join(map(repr, _COMPUTE))}, got {name!r}{hint}")
         self._name = name
+        self.is_mixed = name != "float32"  # read by every layer call: an attribute, not a property
 
     @property
     def name(self) -> str:
@@ -60,10 +61,6 @@ class DTypePolicy:
     @property
     def torch_compute_dtype(self) -> torch.dtype:
         return _TORCH[self.compute_dtype]
-
-    @property
-    def is_mixed(self) -> bool:
-        return self._name != "float32"
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self._name}

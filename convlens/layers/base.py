@@ -116,9 +116,16 @@ class Layer(nn.Module):
             kwargs.pop("training", None)
         if not self.built:
             self.build_for(batch_shape(x))
-        if not self._dtype_policy.is_mixed:  # a float32 layer takes float32 inputs, as Keras casts them
-            x = dtype_policies.to_float32(x)
-        scope = dtype_policies.scope(self._dtype_policy, _device_type(x))
+        policy = self._dtype_policy
+        if torch.is_tensor(x):  # the common case, kept short: it runs once per layer per batch
+            device_type = x.device.type
+            if not policy.is_mixed and x.dtype != torch.float32 and x.is_floating_point():
+                x = x.float()  # a float32 layer takes float32 inputs, as Keras casts them
+        else:
+            device_type = _device_type(x)
+            if not policy.is_mixed:
+                x = dtype_policies.to_float32(x)
+        scope = dtype_policies.scope(policy, device_type)
         if scope is None:  # already computing as this layer's policy says (the usual case, and the fast one)
             return super().__call__(x, *args, **kwargs)
         with scope:

@@ -32,11 +32,13 @@ from convlens.models.display import ModelDisplay
 from convlens.models.training_methods import TrainingMethods
 
 
-def _as_tensor(x: Any, device: torch.device) -> Any:
+def _as_tensor(x: Any, model: nn.Module) -> Any:
+    """NumPy inputs as float32 tensors on the model's device; tensors and symbolic tensors as they are (the model's
+    device is looked up only for arrays: a tensor call pays nothing)."""
     if isinstance(x, np.ndarray):
-        return torch.as_tensor(x, dtype=torch.float32 if x.dtype.kind in "fiub" else None, device=device)
+        return torch.as_tensor(x, dtype=torch.float32 if x.dtype.kind in "fiub" else None, device=model._device())
     if isinstance(x, (list, tuple)) and any(isinstance(t, np.ndarray) for t in x):
-        return [_as_tensor(t, device) for t in x]
+        return [_as_tensor(t, model) for t in x]
     return x
 
 
@@ -81,7 +83,7 @@ class Model(ModelDisplay, TrainingMethods, NetworkWeights, Layer):
         This is the one inference path: ``predict``, ``evaluate``, the figures, the live page, serving and the ONNX
         check all call it. Each layer computes as its dtype policy says; the outputs are float32 in every policy.
         """
-        out = super().__call__(_as_tensor(x, self._device()), *args, **kwargs)
+        out = super().__call__(_as_tensor(x, self), *args, **kwargs)
         return dtype_policies.to_float32(out) if self._dtype_policy.is_mixed else out
 
     def _device(self) -> torch.device:
