@@ -25,9 +25,6 @@ import argparse
 import http.client
 import json
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -38,6 +35,7 @@ import torch
 from torch import nn
 
 import machine
+from serving import start_serve
 
 
 def measure(call: Callable[[], object], calls: int, warmup: int = 100) -> tuple[float, float]:
@@ -86,29 +84,6 @@ def keras_twin(model):
                             layers.Dense(100, activation="relu"), layers.Dense(10, activation="softmax")])
     net.set_weights(model.get_weights())
     return net
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def start_server(onnx_path: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "convlens.cli.main", "serve", str(onnx_path), "--runtime", "onnx",
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError("convlens serve did not start within 120 s")
 
 
 def main() -> None:
@@ -179,8 +154,7 @@ def main() -> None:
     name = runner.get_inputs()[0].name
     run("onnxruntime session.run", lambda: runner.run(None, {name: sample()}))
 
-    port = free_port()
-    process = start_server(onnx_path, port)
+    process, port = start_serve(onnx_path, "--runtime", "onnx", timeout=120)
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         bodies = [json.dumps(d[..., 0].tolist()).encode() for d in digits]

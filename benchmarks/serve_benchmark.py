@@ -17,9 +17,6 @@ import argparse
 import collections
 import http.client
 import io
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -30,12 +27,7 @@ import torch
 from PIL import Image
 
 import machine
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from serving import start_serve
 
 
 def rss_mb(pid: int) -> float:
@@ -44,25 +36,6 @@ def rss_mb(pid: int) -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def start(model_file: Path, runtime: str, batch: int, delay: float) -> tuple[subprocess.Popen, int]:
-    port = free_port()
-    command = [sys.executable, "-m", "convlens.cli.main", "serve", str(model_file), "--runtime", runtime,
-               "--port", str(port), "--max-batch-size", str(batch), "--max-batch-delay", str(delay)]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                connection.close()
-                return process, port
-        except OSError:
-            time.sleep(0.3)
-    process.kill()
-    raise RuntimeError(f"convlens serve ({runtime}, batch {batch}) did not start within 180 s")
 
 
 def load(port: int, bodies: list[bytes], requests: int, clients: int) -> tuple[float, np.ndarray, collections.Counter]:
@@ -133,7 +106,8 @@ def main() -> None:
     for config in args.configs:
         runtime, _, size = config.partition(":")
         batch = int(size or 1)
-        process, port = start(model_file, runtime, batch, args.delay)
+        process, port = start_serve(model_file, "--runtime", runtime, "--max-batch-size", str(batch),
+                                    "--max-batch-delay", str(args.delay))
         try:
             load(port, bodies, args.warmup, args.clients)
             before = rss_mb(process.pid)
